@@ -1,0 +1,76 @@
+"""Annuaire des dispositifs de coordination — Grand Est."""
+
+import os
+
+from flask import Flask
+
+from directory.config import Config, database_url
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the application: defaults, instance/config.py, DIRECTORY_* variables, then config."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("DIRECTORY")
+    app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    check_secret_key(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse to start in production with the development secret key."""
+    production = os.environ.get("DIRECTORY_ENV") == "production"
+    if production and app.config["SECRET_KEY"] == Config.SECRET_KEY:
+        raise RuntimeError("DIRECTORY_SECRET_KEY must be set to a real secret in production.")
+
+
+def register_extensions(app: Flask) -> None:
+    from directory import models  # noqa: F401  (the whole schema, for Alembic)
+    from directory.core import database, i18n, text
+    from directory.extensions import babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    database.configure(app)
+    i18n.register_filters(app)
+    text.register_filters(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    # The factory is the one place that imports view modules: they attach routes to blueprints.
+    from directory.core import blueprint as core
+    from directory.core import views as _core_views  # noqa: F401
+    from directory.fiches import blueprint as fiches
+    from directory.fiches import views as _fiche_views  # noqa: F401
+
+    app.register_blueprint(core)
+    app.register_blueprint(fiches)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from directory.core import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from directory.fiches import commands as fiche_commands
+    from directory.territoires import commands as territoire_commands
+
+    fiche_commands.register(app)
+    territoire_commands.register(app)

@@ -1,0 +1,11 @@
+"""Site-wide pages (home, sources et licences), layout, errors and shared helpers."""
+
+from flask import Blueprint
+
+blueprint = Blueprint(
+    "core",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/core",
+)

@@ -1,0 +1,67 @@
+"""HTML error pages for the site, one JSON error shape for the API (decided by path)."""
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from directory.extensions import db
+
+TITLES = {
+    400: "Requête invalide",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    409: "Conflit de modification",
+    413: "Fichier trop volumineux",
+    422: "Données invalides",
+    429: "Trop de tentatives",
+    500: "Erreur du serveur",
+}
+MESSAGES = {
+    400: "La requête n'a pas pu être comprise. Vérifiez l'adresse ou les valeurs saisies.",
+    403: "Vous n'avez pas accès à cette page.",
+    404: "Cette page n'existe pas ou plus. Elle a peut-être été déplacée.",
+    405: "Cette action n'est pas possible sur cette page.",
+    409: "La fiche a été modifiée entre-temps : rien n'a été écrit.",
+    413: "Le fichier envoyé est trop volumineux.",
+    422: "Les données envoyées ne respectent pas le standard.",
+    429: "Trop de tentatives en peu de temps. Réessayez dans quelques minutes.",
+    500: "Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.endswith((".json", ".geojson"))
+
+
+def render_error(code: int, message: str | None = None):
+    """Render the French error page (or JSON under /api/) for an HTTP status."""
+    message = message or MESSAGES.get(code, MESSAGES[500])
+    if wants_json():
+        body = {"error": TITLES.get(code, "Erreur"), "message": message, "errors": {}}
+        return jsonify(body), code
+    return render_template(
+        "errors/error.html", code=code, title=TITLES.get(code, "Erreur"), message=message
+    ), code
+
+
+def register(app: Flask) -> None:
+    """Register the application-wide error handlers."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        custom = exc.description if getattr(exc, "french", False) else None
+        return render_error(exc.code or 500, custom)
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        db.session.rollback()
+        return render_error(500)
+
+
+def abort_fr(code: int, message: str):
+    """Abort with a French message shown to the user."""
+    from werkzeug.exceptions import default_exceptions
+
+    exc = default_exceptions[code](description=message)
+    exc.french = True
+    raise exc

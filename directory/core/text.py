@@ -1,0 +1,29 @@
+"""Safe rendering of the Markdown subset allowed in long texts (missions, conditions…)."""
+
+import markdown
+import nh3
+from flask import Flask
+from markupsafe import Markup
+
+ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h3", "h4"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render Markdown to HTML, keeping only a safe subset of tags and http(s)/mailto links."""
+    if not text:
+        return Markup("")
+    html = markdown.markdown(text, extensions=["sane_lists"])
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(clean)
+
+
+def register_filters(app: Flask) -> None:
+    """Register the |markdown template filter."""
+    app.add_template_filter(render_markdown, "markdown")

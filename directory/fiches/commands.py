@@ -1,0 +1,83 @@
+"""Command line: `flask seed …`, `flask fiches import`, `flask referentiels load`."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from directory import messages as m
+from directory.extensions import db
+from directory.fiches import referentiels
+from directory.fiches.importing import ImportRefused, import_records, read_records
+from directory.fiches.services import Actor
+
+seed_cli = AppGroup("seed", help="Données de départ : fiches réelles et fiches fictives.")
+fiches_cli = AppGroup("fiches", help="Fiches : import au format du standard publié.")
+referentiels_cli = AppGroup("referentiels", help="Référentiels (types, publics, financeurs…).")
+
+
+def _refuse(exc: ImportRefused) -> None:
+    for error in exc.errors:
+        click.echo(error, err=True)
+    click.echo(str(exc), err=True)
+    db.session.rollback()
+    sys.exit(1)
+
+
+@seed_cli.command("load")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Dossier du jeu de données (par défaut : seed/ du projet).",
+)
+def seed_load(directory: Path | None):
+    """Charge (ou met à jour) les référentiels, les organisations et les fiches réelles."""
+    from directory.fiches.seed import SEED_DIR, load_seed
+
+    try:
+        report = load_seed(directory or SEED_DIR)
+    except ImportRefused as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(m.SEED_LOADED.format(**report.counts()))
+
+
+@fiches_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--apply", is_flag=True, help="Écrire pour de bon (sinon : essai à blanc).")
+def fiches_import(file: Path, apply: bool):
+    """Importe un fichier JSON de fiches au format du standard (essai à blanc par défaut)."""
+    try:
+        report = import_records(read_records(file), Actor(label="import"), apply=apply)
+    except ImportRefused as exc:
+        _refuse(exc)
+    if apply:
+        db.session.commit()
+        click.echo(m.IMPORT_APPLIED.format(**report.counts()))
+    else:
+        db.session.rollback()
+        click.echo(m.IMPORT_DRY_RUN.format(**report.counts()))
+
+
+@referentiels_cli.command("load")
+def referentiels_load():
+    """Charge (ou met à jour) les référentiels depuis schemas/referentiels/."""
+    written = referentiels.load_referentiels()
+    db.session.commit()
+    click.echo(m.REFERENTIELS_LOADED.format(**written))
+
+
+def register(app: Flask) -> None:
+    """Attach the command groups to the application."""
+    try:
+        from directory.fiches.demo import demo_command
+    except ImportError:  # the demo generator is optional while it is being written
+        demo_command = None
+    if demo_command is not None:
+        seed_cli.add_command(demo_command)
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(fiches_cli)
+    app.cli.add_command(referentiels_cli)

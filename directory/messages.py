@@ -1,0 +1,85 @@
+"""Every French message of the application that does not live in a template.
+
+marshmallow and WTForms speak English by default; their French wording is set here, in one place.
+"""
+
+# marshmallow fields
+REQUIRED = "Ce champ est obligatoire."
+NULL = "Ce champ ne peut pas être vide."
+INVALID_VALUE = "Valeur invalide."
+NOT_A_STRING = "Un texte est attendu."
+NOT_UTF8 = "Le texte n'est pas en UTF-8 valide."
+NOT_AN_INTEGER = "Un nombre entier est attendu."
+NOT_A_NUMBER = "Un nombre est attendu."
+NUMBER_TOO_LARGE = "Ce nombre est trop grand."
+SPECIAL_NUMBER = "Les valeurs spéciales (nan, infini) ne sont pas admises."
+NOT_A_BOOLEAN = "« oui » ou « non » (true ou false) est attendu."
+NOT_A_LIST = "Une liste est attendue."
+NOT_AN_OBJECT = "Un objet est attendu."
+NOT_AN_EMAIL = "Adresse électronique invalide."
+NOT_A_URL = "Adresse web invalide : elle doit commencer par http:// ou https://."
+NOT_A_DATE = "Date invalide."
+UNKNOWN_FIELD = "Champ inconnu dans le standard de la fiche."
+INVALID_INPUT = "Les données doivent être un objet JSON."
+
+# marshmallow validators
+LENGTH_MIN = "Au moins {min} caractères."
+LENGTH_MAX = "{max} caractères au plus."
+LENGTH_BETWEEN = "Entre {min} et {max} caractères."
+LENGTH_EQUAL = "Exactement {equal} caractères."
+# marshmallow fills {min_op}/{max_op} first, then {min}/{max}.
+RANGE_BETWEEN = "Doit être {min_op} {{min}} et {max_op} {{max}}."
+RANGE_MIN = "Doit être {min_op} {{min}}."
+RANGE_MAX = "Doit être {max_op} {{max}}."
+RANGE_GT = "strictement supérieur à"
+RANGE_GTE = "supérieur ou égal à"
+RANGE_LT = "strictement inférieur à"
+RANGE_LTE = "inférieur ou égal à"
+ONE_OF = "Valeur non reconnue ; valeurs admises : {choices}."
+PATTERN = "Format invalide."
+SLUG_PATTERN = "Seulement des lettres minuscules sans accent, des chiffres et des tirets."
+SIRET_PATTERN = "Un SIRET compte 14 chiffres."
+FINESS_PATTERN = "Un numéro FINESS compte 9 caractères (chiffres, A ou B)."
+POSTCODE_PATTERN = "Un code postal compte 5 chiffres."
+INSEE_PATTERN = "Un code INSEE de commune compte 5 caractères (ex. 88413)."
+TERRITORY_CODE_PATTERN = "Code officiel invalide."
+
+# fiche rules
+AGE_ORDER = "L'âge minimum dépasse l'âge maximum."
+UNKNOWN_CODE = "Code inconnu du référentiel « {referentiel} » : {code}."
+UNKNOWN_TYPE = "Type de dispositif inconnu : {code}."
+UNKNOWN_TERRITORY = "Territoire inconnu de la géographie du Grand Est : {niveau} {code}."
+UNKNOWN_COMMUNE = "Commune inconnue de la géographie du Grand Est : {code}."
+UNKNOWN_LINKED_FICHE = "Fiche liée inconnue : {slug}."
+SELF_LINK = "Une fiche ne peut pas être liée à elle-même."
+DUPLICATE_SLUG = "Ce slug est déjà pris par une autre fiche du fichier : {slug}."
+DUPLICATE_VALUE = "Valeur en double : {value}."
+NATIONAL_FRAME_NOT_FILLED = "« {field} » est marqué « selon le cadre national » mais il est vide."
+
+# import and seed
+RECORD_LABEL = "Fiche n° {index} ({name})"
+FIELD_ERROR = "{record} — champ « {field} » : {message}"
+RECORD_ERROR = "{record} : {message}"
+FILE_UNREADABLE = "Fichier illisible : {reason}"
+FILE_NOT_A_LIST = (
+    "Le fichier doit contenir une liste de fiches, ou un objet avec une clé « fiches »."
+)
+IMPORT_REFUSED = "{count} erreur(s) : rien n'a été écrit."
+IMPORT_DRY_RUN = (
+    "Essai à blanc : {created} fiche(s) à créer, {updated} à modifier, "
+    "{unchanged} inchangée(s). Relancez avec --apply pour écrire."
+)
+IMPORT_APPLIED = "{created} fiche(s) créée(s), {updated} modifiée(s), {unchanged} inchangée(s)."
+SEED_LOADED = (
+    "Jeu de données réel : {created} fiche(s) créée(s), {updated} modifiée(s), "
+    "{unchanged} inchangée(s)."
+)
+REFERENTIELS_LOADED = "Référentiels chargés : {types} types, {values} valeurs."
+DEMO_DONE = "{count} fiche(s) fictive(s) générée(s)."
+DEMO_PROGRESS = "Génération des fiches fictives"
+
+# stale overwrite
+STALE_FICHE = (
+    "Cette fiche a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte : "
+    "rien n'a été écrit."
+)

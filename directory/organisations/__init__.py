@@ -1,0 +1,1 @@
+"""Organisations (porteurs) that carry dispositifs."""

@@ -1,0 +1,118 @@
+"""A live server on 127.0.0.1 with its own seeded database, and Debian's Chromium driven by
+Playwright, with every request outside 127.0.0.1 blocked and recorded."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+from directory import create_app
+from directory.extensions import db
+from directory.fiches.seed import load_seed
+from directory.territoires.services import load_reference
+from tests.conftest import GEO_DIR, ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+BROWSER_SCHEMA = "browser_tests"
+
+
+def _browser_database(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("browser-db") / "browser.sqlite3")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {BROWSER_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {BROWSER_SCHEMA}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{BROWSER_SCHEMA}"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "browser",
+            "SQLALCHEMY_DATABASE_URI": _browser_database(tmp_path_factory),
+            "TERRITOIRES_DIR": str(GEO_DIR),
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(ROOT / "directory" / "migrations"))
+        load_reference(GEO_DIR)
+        load_seed()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium absent : `make test` l'installe (paquet Debian chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class OfflinePage:
+    """A page whose requests outside 127.0.0.1 are blocked and listed in `outside`."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requested: list[str] = []
+        self.outside: list[str] = []
+        page.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        self.requested.append(url)
+        host = urlsplit(url).hostname
+        if url.startswith("data:") or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def offline_page(browser):
+    context = browser.new_context(locale="fr-FR")
+    page = OfflinePage(context.new_page())
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

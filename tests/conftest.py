@@ -1,0 +1,105 @@
+"""Fixtures: one migrated database per run (SQLite file, or PostgreSQL when TEST_DATABASE_URL is
+set) with the geography and référentiels loaded; each test runs in a transaction rolled back at
+its end, so tests never see each other's writes."""
+
+import os
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from directory import create_app
+from directory.extensions import db
+from directory.fiches import referentiels
+from directory.fiches.seed import load_seed
+from directory.territoires.services import load_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+GEO_DIR = ROOT / "instance" / "territoires"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("TEST_DATABASE_URL")
+    return f"base de test : {'PostgreSQL ' + url if url else 'SQLite'}"
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Start the PostgreSQL run from an empty public schema."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def test_config(database_url: str, tmp: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TERRITOIRES_DIR": str(GEO_DIR),
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres_schema(url)
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    if not (GEO_DIR / "communes.json").exists():
+        pytest.exit("Géographie absente : lancez `make geo` (ou `make test`).", returncode=2)
+    app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "directory" / "migrations"))
+        load_reference(GEO_DIR)
+        referentiels.load_referentiels()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app):
+    """The application, inside an app context whose database writes are rolled back."""
+    with _app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        try:
+            yield _app
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app):
+    """The real seed, loaded inside the test's transaction."""
+    report = load_seed()
+    db.session.commit()
+    return report

@@ -1,0 +1,3 @@
+from directory import create_app
+
+app = create_app()
