@@ -93,6 +93,14 @@ def show_type(code: str):
     )
 
 
+@blueprint.route("/referentiels")
+def list_referentiels():
+    vocabularies = [
+        (kind, title, referentiels.values(kind)) for kind, title in referentiels.VALUE_KINDS.items()
+    ]
+    return render_template("fiches/referentiels.html", vocabularies=vocabularies)
+
+
 @blueprint.route("/qui-intervient")
 def qui_intervient():
     code = request.args.get("commune", "").strip()

@@ -188,3 +188,35 @@ def test_fiche_json_follows_the_public_standard(client, seeded):
         assert response.get_json()["title"] == "Fiche d'identité d'un dispositif de coordination"
     with client.get("/standard/referentiels/publics.json") as response:
         assert response.get_json()["valeurs"]
+
+
+def test_referentiels_page_defines_every_value_linked_from_fiches(client, seeded):
+    response = client.get("/referentiels")
+    page = _text(response)
+    assert "Troubles du spectre de l'autisme" in page
+    html = response.get_data(as_text=True)
+    assert 'id="publics-tsa"' in html
+    fiche = client.get("/fiches/cra-lorraine").get_data(as_text=True)
+    assert 'href="/referentiels#publics-tsa"' in fiche
+
+
+def test_server_errors_get_a_french_page():
+    from directory import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "PROPAGATE_EXCEPTIONS": False})
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Erreur du serveur" in _text(response)
+
+
+def test_a_production_start_without_secret_key_is_refused(monkeypatch):
+    from directory import create_app
+
+    monkeypatch.setenv("DIRECTORY_ENV", "production")
+    with pytest.raises(RuntimeError, match="DIRECTORY_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -78,3 +78,22 @@ def test_completeness_is_lower_when_fields_are_missing(seeded):
     aube = db.session.scalar(select(Fiche).where(Fiche.slug == "mdph-aube"))
     moselle = db.session.scalar(select(Fiche).where(Fiche.slug == "mdph-moselle"))
     assert 0 < aube.completeness < moselle.completeness <= 100
+
+
+def test_seed_load_refuses_a_broken_seed_and_writes_nothing(runner, tmp_path):
+    import json
+    import shutil
+
+    from directory.fiches.seed import SEED_DIR
+
+    shutil.copy(SEED_DIR / "organisations.json", tmp_path / "organisations.json")
+    content = json.loads((SEED_DIR / "fiches.json").read_text(encoding="utf-8"))
+    content["fiches"][1]["territoire"] = [{"niveau": "departement", "code": "75"}]
+    (tmp_path / "fiches.json").write_text(json.dumps(content), encoding="utf-8")
+    result = runner.invoke(args=["seed", "load", "--dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert (
+        "Fiche n° 2 (Maison départementale des personnes handicapées de la Marne) — champ "
+        "« territoire » : Territoire inconnu de la géographie du Grand Est : departement 75."
+    ) in result.output
+    assert db.session.scalar(select(func.count()).select_from(Fiche)) == 0
