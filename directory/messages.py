@@ -77,6 +77,8 @@ SEED_LOADED = (
 REFERENTIELS_LOADED = "Référentiels chargés : {types} types, {values} valeurs."
 DEMO_DONE = "{count} fiche(s) fictive(s) générée(s)."
 DEMO_PROGRESS = "Génération des fiches fictives"
+NO_GEOGRAPHY = "Chargez d'abord la géographie : flask territoires load"
+NO_REFERENTIELS = "Chargez d'abord les référentiels : flask referentiels load"
 
 # stale overwrite
 STALE_FICHE = (

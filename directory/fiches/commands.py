@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from directory import messages as m
 from directory.extensions import db
 from directory.fiches import referentiels
+from directory.fiches.demo import demo_command
 from directory.fiches.importing import ImportRefused, import_records, read_records
 from directory.fiches.services import Actor
 
@@ -72,12 +73,7 @@ def referentiels_load():
 
 def register(app: Flask) -> None:
     """Attach the command groups to the application."""
-    try:
-        from directory.fiches.demo import demo_command
-    except ImportError:  # the demo generator is optional while it is being written
-        demo_command = None
-    if demo_command is not None:
-        seed_cli.add_command(demo_command)
+    seed_cli.add_command(demo_command)
     app.cli.add_command(seed_cli)
     app.cli.add_command(fiches_cli)
     app.cli.add_command(referentiels_cli)

@@ -182,7 +182,7 @@ class Fiche(db.Model):
         back_populates="fiche", cascade="all, delete-orphan"
     )
     values: Mapped[list["FicheValue"]] = relationship(
-        back_populates="fiche", cascade="all, delete-orphan"
+        back_populates="fiche", cascade="all, delete-orphan", order_by="FicheValue.position"
     )
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="fiche", cascade="all, delete-orphan", order_by="Contact.position"

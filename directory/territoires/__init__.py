@@ -1,0 +1,1 @@
+"""Reference geography of Grand Est: build at install time, load, look up."""
