@@ -43,6 +43,7 @@ db: install geo
 	$(FLASK) db upgrade
 	$(FLASK) territoires load
 	$(FLASK) seed load
+	$(FLASK) search rebuild --if-stale
 
 $(VENV)/.installed-test: $(VENV)/.installed setup.cfg
 	$(PIP) install -q -e '.[test]'

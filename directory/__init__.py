@@ -34,8 +34,10 @@ def check_secret_key(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from directory import models  # noqa: F401  (the whole schema, for Alembic)
+    from directory.accounts import auth
     from directory.core import database, i18n, text
-    from directory.extensions import babel, csrf, db, migrate
+    from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from directory.search import services as search_services
 
     db.init_app(app)
     migrate.init_app(
@@ -46,20 +48,34 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    auth.configure(app)
     database.configure(app)
+    search_services.configure(app)
     i18n.register_filters(app)
     text.register_filters(app)
 
 
 def register_blueprints(app: Flask) -> None:
     # The factory is the one place that imports view modules: they attach routes to blueprints.
+    from directory.accounts import blueprint as accounts
+    from directory.accounts import views as _account_views  # noqa: F401
+    from directory.admin import blueprint as admin
+    from directory.admin import views as _admin_views  # noqa: F401
     from directory.core import blueprint as core
     from directory.core import views as _core_views  # noqa: F401
     from directory.fiches import blueprint as fiches
+    from directory.fiches import editing_views as _fiche_editing_views  # noqa: F401
     from directory.fiches import views as _fiche_views  # noqa: F401
+    from directory.search import blueprint as search
+    from directory.search import views as _search_views  # noqa: F401
 
     app.register_blueprint(core)
+    app.register_blueprint(accounts)
+    app.register_blueprint(admin)
     app.register_blueprint(fiches)
+    app.register_blueprint(search)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -69,8 +85,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from directory.accounts import commands as account_commands
     from directory.fiches import commands as fiche_commands
+    from directory.search import commands as search_commands
     from directory.territoires import commands as territoire_commands
 
     fiche_commands.register(app)
+    search_commands.register(app)
+    account_commands.register(app)
     territoire_commands.register(app)

@@ -14,6 +14,23 @@ class Config:
     # Folder of the reference geography built at install time (relative to the instance folder).
     TERRITOIRES_DIR = "territoires"
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    SEARCH_INDEX_DIR = "search"  # search index folder, relative to the instance folder
+    # Accounts: memory:// suits one process; set a redis:// URL with several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    ACCOUNT_TOKEN_MAX_AGE = 7 * 24 * 3600  # seconds an invitation or reset link stays valid
+    PASSWORD_MIN_LENGTH = 10
+    # Mail: SMTP when MAIL_SERVER is set, else .eml files in OUTBOX_DIR (default instance/outbox).
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USE_STARTTLS = True
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "annuaire@localhost"
+    OUTBOX_DIR = None
+    SITE_URL = "http://localhost:5000"  # host of links in e-mails sent by commands
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
 
 
 def database_url(instance_path: str) -> str:

@@ -1,6 +1,9 @@
 """Flask extensions, created unbound and bound by the application factory."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -27,3 +30,6 @@ db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "cre
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# No default limit: only the sign-in and password pages are limited (see accounts.views).
+limiter = Limiter(key_func=get_remote_address)

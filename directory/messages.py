@@ -131,3 +131,90 @@ FIELD_LABELS = {
     "frequence_verification": "fréquence de vérification",
     "fictive": "fiche fictive",
 }
+
+# --- accounts: sign-in, invitations, passwords, permissions, admin ---
+FORBIDDEN = "Vous n'avez pas les droits nécessaires pour cette action."
+LOGIN_REQUIRED = "Connectez-vous pour accéder à cette page."
+LOGIN_INVALID = "Adresse électronique ou mot de passe incorrect."
+LOGIN_WELCOME = "Vous êtes connecté·e."
+LOGGED_OUT = "Vous êtes déconnecté·e."
+TOKEN_INVALID = "Ce lien n'est pas valide. Demandez un nouveau lien."
+TOKEN_EXPIRED = "Ce lien a expiré. Demandez un nouveau lien."
+TOKEN_USED = "Ce lien a déjà été utilisé. Connectez-vous, ou demandez un nouveau lien."
+PASSWORD_TOO_SHORT = "Le mot de passe doit compter au moins {min} caractères."
+PASSWORD_MISMATCH = "Les deux mots de passe ne sont pas identiques."
+PASSWORD_SET = "Votre mot de passe est enregistré."
+PASSWORD_WRONG = "Mot de passe actuel incorrect."
+RESET_SENT = (
+    "Si un compte existe pour cette adresse, un courriel vient de lui être envoyé "
+    "avec un lien pour choisir un nouveau mot de passe."
+)
+INVITATION_ACCEPTED = "Bienvenue ! Votre compte est créé : voici les fiches de votre organisation."
+INVITATION_SENT = "Invitation envoyée à {email}."
+EMAIL_TAKEN = "Un compte existe déjà pour cette adresse."
+ORGANISATION_REQUIRED = "Choisissez une organisation existante ou donnez le nom d'une nouvelle."
+ACCOUNT_SAVED = "Votre compte est enregistré."
+USER_SAVED = "Le compte de {email} est enregistré."
+MEMBERSHIP_ADDED = "{email} est désormais éditeur de « {organisation} »."
+MEMBERSHIP_REMOVED = "{email} n'est plus éditeur de « {organisation} »."
+CANNOT_DEMOTE_SELF = "Vous ne pouvez pas retirer votre propre rôle d'administrateur."
+ADMIN_CREATED = "Compte administrateur créé : {email}"
+USER_EXISTS = "Un compte existe déjà pour {email}."
+REMINDERS_SENT = "{count} rappel(s) envoyé(s)."
+MAIL_INVITATION_SUBJECT = "Invitation à tenir votre fiche dans l'annuaire des dispositifs"
+MAIL_RESET_SUBJECT = "Choisir un nouveau mot de passe"
+MAIL_REMINDER_SUBJECT = "Votre fiche « {name} » est à vérifier"
+EMAIL_TAKEN_HINT = (
+    "Un compte existe déjà pour cette adresse : "
+    "ajoutez-lui l'organisation depuis la page Utilisateurs."
+)
+AUDIT_ACTIONS = {
+    "login": "Connexion",
+    "login_failed": "Échec de connexion",
+    "logout": "Déconnexion",
+    "invitation_sent": "Invitation envoyée",
+    "invitation_accepted": "Invitation acceptée",
+    "password_reset_requested": "Demande de nouveau mot de passe",
+    "password_reset": "Nouveau mot de passe (lien)",
+    "password_changed": "Mot de passe modifié",
+    "user_changed": "Rôle ou état du compte modifié",
+    "membership_added": "Rattachement à une organisation",
+    "membership_removed": "Retrait d'une organisation",
+    "organisation_created": "Organisation créée",
+    "admin_created": "Administrateur créé",
+    "reminder_sent": "Rappel de vérification envoyé",
+    "fiche_created": "Fiche créée",
+    "fiche_updated": "Fiche modifiée",
+    "fiche_published": "Fiche publiée",
+    "fiche_archived": "Fiche archivée",
+    "fiche_restored": "Fiche restaurée",
+    "fiche_verified": "Fiche confirmée à jour",
+    "fiche_version_restored": "Version restaurée",
+}
+
+# --- editing: fiche form, lifecycle, history, concurrent edits ---
+PERSONAL_DATA_REMOVED = "donnée personnelle supprimée"
+DECLARED_SOURCE = "Déclaré par le service le {date}"
+FICHE_CREATED = "La fiche « {name} » est créée (brouillon)."
+FICHE_SAVED = "Modifications enregistrées."
+FICHE_UNCHANGED = "Aucune modification : rien n'a été enregistré."
+FICHE_PUBLISHED = "La fiche est publiée."
+FICHE_ARCHIVED = "La fiche est archivée : elle n'apparaît plus dans l'annuaire."
+FICHE_RESTORED = "La fiche est restaurée."
+FICHE_VERIFIED = "Merci : la fiche est confirmée à jour le {date}."
+VERSION_RESTORED = "La version du {date} est restaurée."
+VERSION_INVALID = "Cette version ne peut plus être restaurée ({errors}) : modifiez la fiche."
+STATUS_NOT_ALLOWED = "Cette action n'est pas possible pour une fiche « {statut} »."
+PORTEUR_REQUIRED = "Gardez au moins une de vos organisations parmi les porteurs."
+ORGANISATION_NOT_ALLOWED = "Choisissez une organisation dont vous êtes éditeur."
+COMMUNE_NOT_FOUND = "Aucune commune ne correspond à « {text} »."
+COMMUNE_AMBIGUOUS = "Plusieurs communes correspondent à « {text} » : {candidates}. Précisez."
+EPCI_NOT_FOUND = "Aucun EPCI ne correspond à « {text} »."
+EPCI_AMBIGUOUS = "Plusieurs EPCI correspondent à « {text} » : {candidates}. Précisez."
+STATUS_LABELS = {"brouillon": "brouillon", "publiee": "publiée", "archivee": "archivée"}
+
+# --- search: full-text search, index commands ---
+SEARCH_INVALID = "Certains filtres de la recherche sont invalides."
+SEARCH_INDEX_CURRENT = "L'index de recherche est à jour : rien à reconstruire."
+SEARCH_INDEX_BUILT = "Index de recherche reconstruit : {count} fiche(s) publiée(s) indexée(s)."
+SEARCH_PENDING_WRITTEN = "{count} fiche(s) en attente écrite(s) dans l'index."

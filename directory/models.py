@@ -1,5 +1,12 @@
 """Every model, imported once so that SQLAlchemy and Alembic see the whole schema."""
 
+from directory.accounts.models import (  # noqa: F401
+    AuditEvent,
+    Invitation,
+    Membership,
+    ReminderSent,
+    User,
+)
 from directory.fiches.models import (  # noqa: F401
     Contact,
     DispositifType,
@@ -12,6 +19,7 @@ from directory.fiches.models import (  # noqa: F401
     Source,
 )
 from directory.organisations.models import Organisation  # noqa: F401
+from directory.search.models import SearchPending  # noqa: F401
 from directory.territoires.models import (  # noqa: F401
     Commune,
     CommunePostcode,

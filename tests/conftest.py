@@ -42,6 +42,7 @@ def test_config(database_url: str, tmp: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TERRITOIRES_DIR": str(GEO_DIR),
         "SERVER_NAME": None,
+        "SEARCH_INDEX_DIR": str(tmp / "search"),  # never the developer's instance/search
     }
 
 

@@ -308,8 +308,8 @@ class FicheHistory(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), index=True)
     change_id: Mapped[str] = mapped_column(String(36), index=True)
-    # The accounts feature adds the foreign key to users; until then only the label is known.
-    actor_id: Mapped[int | None] = mapped_column(Integer)
+    # A user when the change came from the site; commands and imports leave only a label.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(String(80))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     field: Mapped[str] = mapped_column(String(60))

@@ -1,6 +1,5 @@
 """State changes of fiches. Services flush and record history; the caller commits once."""
 
-import uuid
 from dataclasses import dataclass
 
 from slugify import slugify
@@ -10,11 +9,16 @@ from directory import messages as m
 from directory.core.models import utcnow
 from directory.extensions import db
 from directory.fiches import referentiels
+from directory.fiches.history import (
+    STANDARD_KEYS,
+    record_history,
+    redact_contacts,
+    removed_contacts,
+)
 from directory.fiches.models import (
     Contact,
     DispositifType,
     Fiche,
-    FicheHistory,
     FicheLink,
     FicheTerritory,
     FicheValue,
@@ -29,8 +33,6 @@ from directory.fiches.schemas import CODED_LISTS, NATIONAL_FRAME_FIELDS, FicheSc
 from directory.organisations.models import Organisation
 from directory.territoires.models import Commune, Departement, Epci, Region
 
-# Canonical data attribute → French key of the standard, for history and messages.
-STANDARD_KEYS = {name: (field.data_key or name) for name, field in FicheSchema().fields.items()}
 READ_ONLY = ("id", "updated_at", "verified_on", "completeness", "version")
 SCALARS = (
     "name",
@@ -190,6 +192,9 @@ def _comparable(key: str, value):
     # Porteurs are references to organisations, whose own details live on the organisation.
     if key == "porteurs":
         return sorted(p["name"] for p in value or [])
+    # Checkbox lists come back in the référentiel's order: their order carries no meaning.
+    if key in CODED_LISTS or key == "national_frame":
+        return sorted(value or [])
     return value
 
 
@@ -354,33 +359,6 @@ def set_links(fiche: Fiche, links: list[dict]) -> None:
         fiche.links_out.append(FicheLink(kind=LinkKind(kind), to_fiche=by_slug[slug]))
 
 
-def record_history(fiche: Fiche, changes: dict[str, tuple], actor: Actor) -> None:
-    """Record one history row per changed field, under one change id."""
-    change_id = str(uuid.uuid4())
-    for attr, (before, after) in changes.items():
-        db.session.add(
-            FicheHistory(
-                fiche_id=fiche.id,
-                change_id=change_id,
-                actor_id=actor.user_id,
-                actor_label=actor.label,
-                field=STANDARD_KEYS.get(attr, attr),
-                before=_standard_value(attr, before),
-                after=_standard_value(attr, after),
-            )
-        )
-
-
-_SCHEMA = FicheSchema()
-
-
-def _standard_value(attr: str, value):
-    """Return a field's value as the published standard writes it (French keys)."""
-    if value is None or attr not in _SCHEMA.fields:
-        return value
-    return _SCHEMA.fields[attr].serialize(attr, {attr: value})
-
-
 def create_fiche(data: dict, actor: Actor, *, with_history: bool = True) -> Fiche:
     """Create a fiche from loaded data; its links must point at existing fiches."""
     data = normalize(data)
@@ -419,11 +397,7 @@ def update_fiche(
             fiche.updated_at = utcnow()
             set_links(fiche, after["links"])
         record_history(fiche, changes, actor)
+        if "contacts" in changes:
+            redact_contacts(fiche, removed_contacts(*changes["contacts"]))
         db.session.flush()
     return changes
-
-
-def _now():
-    from directory.core.models import utcnow
-
-    return utcnow()

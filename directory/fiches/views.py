@@ -1,13 +1,16 @@
-"""Public pages of fiches: list, fiche, lexicon of types, « Qui intervient à … ? »."""
+"""Public pages of fiches: list, fiche, lexicon of types, « Qui intervient à … ? » (editing
+pages are in `edit_views`)."""
 
 from flask import abort, current_app, jsonify, render_template, request, send_from_directory
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from directory.accounts import permissions as perm
 from directory.extensions import db
 from directory.fiches import blueprint, queries, referentiels
 from directory.fiches.forms import FilterForm
 from directory.fiches.models import DispositifType, Fiche, Statut
-from directory.fiches.schemas import PublicFicheSchema
+from directory.fiches.schemas import SCHEMAS
 from directory.fiches.services import completeness, fiche_to_data
 from directory.territoires import services as territoires
 
@@ -35,7 +38,7 @@ def _labels() -> dict:
 
 def _visible_fiche_or_404(slug: str) -> Fiche:
     fiche = db.session.scalar(select(Fiche).where(Fiche.slug == slug))
-    if fiche is None or fiche.status != Statut.PUBLIEE:
+    if fiche is None or not perm.can_view_fiche(current_user, fiche):
         abort(404)
     return fiche
 
@@ -44,6 +47,7 @@ def _visible_fiche_or_404(slug: str) -> Fiche:
 def show_fiche(slug: str):
     fiche = _visible_fiche_or_404(slug)
     data = fiche_to_data(fiche)
+    members = perm.is_member(current_user)
     return render_template(
         "fiches/show.html",
         fiche=fiche,
@@ -54,7 +58,8 @@ def show_fiche(slug: str):
         commune=territoires.get_commune(fiche.commune_code) if fiche.commune_code else None,
         related=queries.related_fiches(fiche),
         same_porteur=queries.same_porteur_fiches(fiche),
-        public_contacts=[c for c in fiche.contacts if c.visibility.value == "public"],
+        public_contacts=[c for c in fiche.contacts if members or c.visibility.value == "public"],
+        can_edit=perm.can_edit_fiche(current_user, fiche),
     )
 
 
@@ -131,7 +136,8 @@ def qui_intervient():
 @blueprint.route("/fiches/<slug>.json")
 def fiche_json(slug: str):
     fiche = _visible_fiche_or_404(slug)
-    return jsonify(PublicFicheSchema().dump(fiche_to_data(fiche)))
+    schema = SCHEMAS[perm.fiche_audience(current_user, fiche)]
+    return jsonify(schema().dump(fiche_to_data(fiche)))
 
 
 @blueprint.route("/standard/fiche.schema.json")

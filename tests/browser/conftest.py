@@ -20,6 +20,8 @@ from tests.conftest import GEO_DIR, ROOT
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 BROWSER_SCHEMA = "browser_tests"
+OUTBOX = "browser-outbox"  # mail of the live server, read by tests (under pytest's basetemp)
+LIVE_APP: dict = {}
 
 
 def _browser_database(tmp_path_factory) -> str:
@@ -45,8 +47,11 @@ def live_server(tmp_path_factory):
             "SECRET_KEY": "browser",
             "SQLALCHEMY_DATABASE_URI": _browser_database(tmp_path_factory),
             "TERRITOIRES_DIR": str(GEO_DIR),
+            "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("browser-search")),
+            "OUTBOX_DIR": str(tmp_path_factory.getbasetemp() / OUTBOX),
         }
     )
+    LIVE_APP["app"] = app  # tests that need an admin create it with the app's own CLI
     with app.app_context():
         upgrade(directory=str(ROOT / "directory" / "migrations"))
         load_reference(GEO_DIR)

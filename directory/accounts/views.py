@@ -1,0 +1,154 @@
+"""Sign-in, sign-out, invitation and password pages, the user's account and fiches."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from directory import messages
+from directory.accounts import blueprint, notifications, services
+from directory.accounts.forms import (
+    AccountForm,
+    ForgotPasswordForm,
+    InvitationAcceptForm,
+    LoginForm,
+    NewPasswordForm,
+)
+from directory.accounts.services import TokenError
+from directory.admin import freshness
+from directory.extensions import db, limiter
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a team signing in from one office is not locked out.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ?next= only within the site."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        if not urlsplit(target).netloc:
+            return target
+    return url_for("accounts.my_fiches")
+
+
+@blueprint.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.my_fiches"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            db.session.commit()
+            flash(messages.LOGIN_WELCOME, "success")
+            return redirect(_safe_next(request.args.get("next")))
+        db.session.commit()  # keeps the failed attempt in the audit trail
+        form.form_errors.append(messages.LOGIN_INVALID)
+        status = 401
+    elif form.is_submitted():
+        status = 400
+    return render_template("accounts/login.html", form=form), status
+
+
+@blueprint.route("/deconnexion", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        services.record_event(current_user, "logout", "user", current_user.id)
+        db.session.commit()
+        logout_user()
+    flash(messages.LOGGED_OUT, "success")
+    return redirect(url_for("core.home"))
+
+
+@blueprint.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def accept_invitation(token: str):
+    try:
+        invitation = services.pending_invitation(token)
+    except TokenError as error:
+        return render_template("accounts/token_error.html", message=str(error)), 400
+    form = InvitationAcceptForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(invitation, form.name.data, form.password.data)
+        if current_user.is_authenticated:
+            logout_user()
+        login_user(user)
+        db.session.commit()
+        flash(messages.INVITATION_ACCEPTED, "success")
+        return redirect(url_for("accounts.my_fiches"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/invitation.html", form=form, invitation=invitation), status
+
+
+@blueprint.route("/mot-de-passe/oublie", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user(form.email.data)
+        if user is not None and user.active:
+            notifications.send_reset(user)
+            services.record_event("anonyme", "password_reset_requested", "user", user.id)
+            db.session.commit()
+        # Same answer whether or not the address has an account: no user enumeration.
+        flash(messages.RESET_SENT, "info")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@blueprint.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+def reset_password(token: str):
+    try:
+        user = services.user_for_reset(token)
+    except TokenError as error:
+        return render_template("accounts/token_error.html", message=str(error)), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        if current_user.is_authenticated:
+            logout_user()
+        login_user(user)
+        db.session.commit()
+        flash(messages.PASSWORD_SET, "success")
+        return redirect(url_for("accounts.my_fiches"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@blueprint.route("/mon-compte", methods=["GET", "POST"])
+@login_required
+def my_account():
+    form = AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        if form.password.data and not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(messages.PASSWORD_WRONG)
+        else:
+            services.update_account(current_user, form.name.data, form.password.data)
+            db.session.commit()
+            flash(messages.ACCOUNT_SAVED, "success")
+            return redirect(url_for("accounts.my_account"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/account.html", form=form), status
+
+
+@blueprint.route("/mes-fiches")
+@login_required
+def my_fiches():
+    fiches = services.fiches_of(current_user)
+    rows = [(fiche, freshness.state(fiche)) for fiche in fiches]
+    return render_template(
+        "accounts/my_fiches.html",
+        rows=rows,
+        organisations=current_user.organisations,
+        labels=freshness.LABELS,
+    )

@@ -1,0 +1,93 @@
+"""Search fixtures: an index in a temporary folder, and the relevance database.
+
+`relevance_client` runs on a database of its own (a SQLite file, or a dedicated PostgreSQL
+schema), built once per session: the real seed plus the fictional relevance corpus, and an index
+built from it. The other fixtures roll back per test and build their index from that test's data.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from directory import create_app
+from directory.extensions import db
+from directory.fiches.importing import import_records, read_records
+from directory.fiches.seed import load_seed
+from directory.fiches.services import Actor
+from directory.search.backend import get_backend
+from directory.territoires.services import load_reference
+from tests.conftest import GEO_DIR, ROOT
+
+CORPUS = Path(__file__).resolve().parent / "corpus" / "fiches-pertinence.json"
+RELEVANCE_SCHEMA = "search_relevance"
+
+
+def _relevance_database(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("relevance-db") / "relevance.sqlite3")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {RELEVANCE_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {RELEVANCE_SCHEMA}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{RELEVANCE_SCHEMA}"
+
+
+@pytest.fixture(scope="session")
+def relevance_app(tmp_path_factory):
+    """An application on its own database: real seed + relevance corpus, index built."""
+    from flask_migrate import upgrade
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "relevance",
+            "SQLALCHEMY_DATABASE_URI": _relevance_database(tmp_path_factory),
+            "TERRITOIRES_DIR": str(GEO_DIR),
+            "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("relevance-index")),
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(ROOT / "directory" / "migrations"))
+        load_reference(GEO_DIR)
+        load_seed()
+        import_records(read_records(CORPUS), Actor("test"))
+        db.session.commit()
+        get_backend(app).rebuild(db.session)
+        db.session.commit()
+    yield app
+    with app.app_context():
+        get_backend(app).close()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def relevance_client(relevance_app):
+    """The test client of the relevance application."""
+    return relevance_app.test_client()
+
+
+@pytest.fixture
+def search_index(app, tmp_path):
+    """A fresh index folder for this test; the backend sees only this test's data."""
+    previous = app.config["SEARCH_INDEX_DIR"]
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "index")
+    app.extensions.pop("search", None)
+    backend = get_backend(app)
+    yield backend
+    backend.close()
+    app.extensions.pop("search", None)
+    app.config["SEARCH_INDEX_DIR"] = previous
+
+
+@pytest.fixture
+def indexed(seeded, search_index):
+    """The real seed, with the index built from it."""
+    search_index.rebuild(db.session)
+    db.session.commit()
+    return search_index
