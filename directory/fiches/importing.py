@@ -13,6 +13,7 @@ from directory.fiches.models import Fiche
 from directory.fiches.schemas import FicheSchema
 from directory.fiches.services import (
     Actor,
+    KnownCodes,
     check_references,
     create_fiche,
     diff,
@@ -95,8 +96,9 @@ def validate_records(records: list) -> tuple[list[dict], list[str]]:
         data["slug"] = data.get("slug") or unique_slug(data["name"], set(seen))
         seen[data["slug"]] = label
         loaded.append((label, data))
+    known = KnownCodes()
     for label, data in loaded:
-        for f, messages in check_references(data, set(seen)).items():
+        for f, messages in check_references(data, set(seen), known).items():
             errors += [m.FIELD_ERROR.format(record=label, field=f, message=msg) for msg in messages]
     return [data for _, data in loaded], errors
 

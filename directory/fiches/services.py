@@ -198,9 +198,30 @@ def _comparable(key: str, value):
     return value
 
 
-def check_references(data: dict, known_slugs: set[str] | None = None) -> dict[str, list[str]]:
+class KnownCodes:
+    """Code sets of the référentiels and the geography, each read once per validation run."""
+
+    def __init__(self):
+        self._sets: dict[tuple[str, str], set[str]] = {}
+
+    def referentiel(self, kind: str) -> set[str]:
+        if ("ref", kind) not in self._sets:
+            query = select(ReferentielValue.code).where(ReferentielValue.kind == kind)
+            self._sets["ref", kind] = set(db.session.scalars(query))
+        return self._sets["ref", kind]
+
+    def territory(self, level: str) -> set[str]:
+        if ("geo", level) not in self._sets:
+            self._sets["geo", level] = set(db.session.scalars(select(_LEVEL_MODELS[level].code)))
+        return self._sets["geo", level]
+
+
+def check_references(
+    data: dict, known_slugs: set[str] | None = None, known: KnownCodes | None = None
+) -> dict[str, list[str]]:
     """Check the codes of loaded data against the référentiels and the geography."""
     errors: dict[str, list[str]] = {}
+    known = known or KnownCodes()
 
     def add(attr, message):
         errors.setdefault(STANDARD_KEYS[attr], []).append(message)
@@ -208,18 +229,17 @@ def check_references(data: dict, known_slugs: set[str] | None = None) -> dict[st
     if db.session.get(DispositifType, data["type"]) is None:
         add("type", m.UNKNOWN_TYPE.format(code=data["type"]))
     for attr, kind in CODED_LISTS.items():
-        known = _codes(kind)
         for code in data.get(attr) or []:
-            if code not in known:
+            if code not in known.referentiel(kind):
                 add(attr, m.UNKNOWN_CODE.format(referentiel=kind, code=code))
     level = data.get("recourse_level")
-    if level and level not in _codes("niveaux-de-recours"):
+    if level and level not in known.referentiel("niveaux-de-recours"):
         add("recourse_level", m.UNKNOWN_CODE.format(referentiel="niveaux-de-recours", code=level))
     for item in data.get("territory") or []:
-        if item["code"] not in _territory_codes(item["level"]):
+        if item["code"] not in known.territory(item["level"]):
             add("territory", m.UNKNOWN_TERRITORY.format(niveau=item["level"], code=item["code"]))
     commune = (data.get("address") or {}).get("commune")
-    if commune and commune not in _territory_codes("commune"):
+    if commune and commune not in known.territory("commune"):
         add("address", m.UNKNOWN_COMMUNE.format(code=commune))
     for link in data.get("links") or []:
         if link["fiche"] == data.get("slug"):
@@ -232,16 +252,7 @@ def check_references(data: dict, known_slugs: set[str] | None = None) -> dict[st
     return errors
 
 
-def _codes(kind: str) -> set[str]:
-    query = select(ReferentielValue.code).where(ReferentielValue.kind == kind)
-    return set(db.session.scalars(query))
-
-
 _LEVEL_MODELS = {"commune": Commune, "epci": Epci, "departement": Departement, "region": Region}
-
-
-def _territory_codes(level: str) -> set[str]:
-    return set(db.session.scalars(select(_LEVEL_MODELS[level].code)))
 
 
 def _slug_exists(slug: str) -> bool:

@@ -75,12 +75,17 @@ def list_types():
     return render_template("fiches/types.html", types=referentiels.types(), counts=counts)
 
 
+# A type page and each group of « Qui intervient » show this many fiches, then link to the list.
+TYPE_PAGE_SHOWN = 50
+GROUP_SHOWN = 10
+
+
 @blueprint.route("/types/<code>")
 def show_type(code: str):
     type_ = db.session.get(DispositifType, code) or abort(404)
-    fiches = db.session.scalars(
-        queries.visible_fiches().where(Fiche.type_code == code).order_by(Fiche.name)
-    ).all()
+    of_type = queries.visible_fiches().where(Fiche.type_code == code)
+    total = db.session.scalar(select(func.count()).select_from(of_type.subquery()))
+    fiches = db.session.scalars(of_type.order_by(Fiche.name).limit(TYPE_PAGE_SHOWN)).all()
     successor = (
         db.session.get(DispositifType, type_.successor_code) if type_.successor_code else None
     )
@@ -93,6 +98,7 @@ def show_type(code: str):
         "fiches/type.html",
         type=type_,
         fiches=fiches,
+        total=total,
         successor=successor,
         predecessors=predecessors,
     )
@@ -124,6 +130,7 @@ def qui_intervient():
             groups = queries.group_by_type(queries.covering_fiches(commune))
     return render_template(
         "fiches/qui_intervient.html",
+        group_shown=GROUP_SHOWN,
         commune=commune,
         candidates=candidates,
         groups=groups,

@@ -4,7 +4,7 @@ import html as html_lib
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from directory.extensions import db
 from directory.fiches.models import Fiche, Statut
@@ -220,3 +220,20 @@ def test_a_production_start_without_secret_key_is_refused(monkeypatch):
     monkeypatch.setenv("DIRECTORY_ENV", "production")
     with pytest.raises(RuntimeError, match="DIRECTORY_SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_long_lists_are_capped_with_a_link_to_the_filtered_list(client, app, seeded):
+    from directory.fiches.demo import insert_demo
+
+    insert_demo(600, progress=False)
+    db.session.commit()
+    sessad = _text(client.get("/types/sessad"))
+    shown = sessad.count("Fiche fictive")
+    assert 0 < shown <= 50
+    total = db.session.scalar(
+        select(func.count()).where(Fiche.type_code == "sessad", Fiche.status == Statut.PUBLIEE)
+    )
+    assert total > 50
+    assert f"Voir les {total} fiches SESSAD, avec des filtres" in sessad
+    page = client.get("/qui-intervient?commune=57463").get_data(as_text=True)
+    assert page.count('class="card"') <= 10 * page.count('class="type-group"')
