@@ -14,6 +14,7 @@ from directory.extensions import db
 from directory.fiches import referentiels
 from directory.fiches.seed import load_seed
 from directory.territoires.services import load_reference
+from tests.builders import reset_limits
 
 ROOT = Path(__file__).resolve().parents[1]
 GEO_DIR = ROOT / "instance" / "territoires"
@@ -33,6 +34,24 @@ def reset_postgres_schema(url: str) -> None:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def separate_database(folder: Path, name: str) -> str:
+    """Return the URL of a database of its own: a SQLite file in `folder`, or a fresh
+    PostgreSQL schema `name` when TEST_DATABASE_URL is set (for live servers and processes that
+    cannot share the tests' rolled-back transaction)."""
+    from sqlalchemy import create_engine
+
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(folder) / f"{name}.sqlite3")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    engine.dispose()
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{name}"
 
 
 def test_config(database_url: str, tmp: Path) -> dict:
@@ -104,3 +123,34 @@ def seeded(app):
     report = load_seed()
     db.session.commit()
     return report
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    """Write e-mails to a temporary folder; return it."""
+    folder = tmp_path / "outbox"
+    previous = app.config.get("OUTBOX_DIR")
+    app.config["OUTBOX_DIR"] = str(folder)
+    reset_limits()
+    yield folder
+    app.config["OUTBOX_DIR"] = previous
+    reset_limits()
+
+
+@pytest.fixture
+def fresh_search_index(app, tmp_path):
+    """Give each test an empty search index, so that fiches committed (then rolled back) by
+    another test cannot show up in this one's results."""
+    if "SEARCH_INDEX_DIR" not in app.config and "search" not in app.blueprints:
+        yield None
+        return
+    from directory.search.backend import get_backend
+
+    previous = app.config.get("SEARCH_INDEX_DIR")
+    app.config["SEARCH_INDEX_DIR"] = str(tmp_path / "index")
+    app.extensions.pop("search", None)
+    backend = get_backend(app)
+    yield backend
+    backend.close()
+    app.extensions.pop("search", None)
+    app.config["SEARCH_INDEX_DIR"] = previous

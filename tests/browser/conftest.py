@@ -1,40 +1,25 @@
 """A live server on 127.0.0.1 with its own seeded database, and Debian's Chromium driven by
 Playwright, with every request outside 127.0.0.1 blocked and recorded."""
 
-import os
 import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.extensions import db
 from directory.fiches.seed import load_seed
 from directory.territoires.services import load_reference
-from tests.conftest import GEO_DIR, ROOT
+from tests.conftest import GEO_DIR, ROOT, separate_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 BROWSER_SCHEMA = "browser_tests"
 OUTBOX = "browser-outbox"  # mail of the live server, read by tests (under pytest's basetemp)
 LIVE_APP: dict = {}
-
-
-def _browser_database(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return "sqlite:///" + str(tmp_path_factory.mktemp("browser-db") / "browser.sqlite3")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {BROWSER_SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {BROWSER_SCHEMA}"))
-    engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{BROWSER_SCHEMA}"
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +30,9 @@ def live_server(tmp_path_factory):
         {
             "TESTING": True,
             "SECRET_KEY": "browser",
-            "SQLALCHEMY_DATABASE_URI": _browser_database(tmp_path_factory),
+            "SQLALCHEMY_DATABASE_URI": separate_database(
+                tmp_path_factory.mktemp("browser-db"), BROWSER_SCHEMA
+            ),
             "TERRITOIRES_DIR": str(GEO_DIR),
             "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("browser-search")),
             "OUTBOX_DIR": str(tmp_path_factory.getbasetemp() / OUTBOX),

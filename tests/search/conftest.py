@@ -5,11 +5,9 @@ schema), built once per session: the real seed plus the fictional relevance corp
 built from it. The other fixtures roll back per test and build their index from that test's data.
 """
 
-import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from directory import create_app
 from directory.extensions import db
@@ -18,23 +16,10 @@ from directory.fiches.seed import load_seed
 from directory.fiches.services import Actor
 from directory.search.backend import get_backend
 from directory.territoires.services import load_reference
-from tests.conftest import GEO_DIR, ROOT
+from tests.conftest import GEO_DIR, ROOT, separate_database
 
 CORPUS = Path(__file__).resolve().parent / "corpus" / "fiches-pertinence.json"
 RELEVANCE_SCHEMA = "search_relevance"
-
-
-def _relevance_database(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return "sqlite:///" + str(tmp_path_factory.mktemp("relevance-db") / "relevance.sqlite3")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {RELEVANCE_SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {RELEVANCE_SCHEMA}"))
-    engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{RELEVANCE_SCHEMA}"
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +31,9 @@ def relevance_app(tmp_path_factory):
         {
             "TESTING": True,
             "SECRET_KEY": "relevance",
-            "SQLALCHEMY_DATABASE_URI": _relevance_database(tmp_path_factory),
+            "SQLALCHEMY_DATABASE_URI": separate_database(
+                tmp_path_factory.mktemp("relevance-db"), RELEVANCE_SCHEMA
+            ),
             "TERRITOIRES_DIR": str(GEO_DIR),
             "SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("relevance-index")),
         }

@@ -1,10 +1,9 @@
 """Two worker processes writing to the index at once: the second waits, nothing is lost."""
 
 import multiprocessing
-import os
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from directory import create_app
 from directory.extensions import db
@@ -12,23 +11,10 @@ from directory.fiches.seed import load_seed
 from directory.search.backend import SearchRequest, get_backend
 from directory.search.models import SearchPending
 from directory.territoires.services import load_reference
-from tests.conftest import GEO_DIR, ROOT
+from tests.conftest import GEO_DIR, ROOT, separate_database
 from tests.search.workers import change_summary
 
 SCHEMA = "search_workers"
-
-
-def _database(tmp_path) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return "sqlite:///" + str(tmp_path / "workers.sqlite3")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{SCHEMA}"
 
 
 @pytest.fixture
@@ -39,7 +25,7 @@ def shared_config(tmp_path):
     config = {
         "TESTING": True,
         "SECRET_KEY": "workers",
-        "SQLALCHEMY_DATABASE_URI": _database(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": separate_database(tmp_path, SCHEMA),
         "TERRITOIRES_DIR": str(GEO_DIR),
         "SEARCH_INDEX_DIR": str(tmp_path / "index"),
     }
