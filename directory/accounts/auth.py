@@ -30,5 +30,4 @@ def configure(app: Flask) -> None:
 
     @app.context_processor
     def permission_helpers():
-        # has_endpoint: link to routes of other features only once they exist.
-        return {"perm": permissions, "has_endpoint": app.view_functions.__contains__}
+        return {"perm": permissions}
