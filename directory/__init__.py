@@ -68,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from directory.fiches import blueprint as fiches
     from directory.fiches import editing_views as _fiche_editing_views  # noqa: F401
     from directory.fiches import views as _fiche_views  # noqa: F401
+    from directory.map import blueprint as map_
+    from directory.map import views as _map_views  # noqa: F401
     from directory.search import blueprint as search
     from directory.search import views as _search_views  # noqa: F401
 
@@ -76,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin)
     app.register_blueprint(fiches)
     app.register_blueprint(search)
+    app.register_blueprint(map_)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,6 +15,10 @@ class Config:
     TERRITOIRES_DIR = "territoires"
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     SEARCH_INDEX_DIR = "search"  # search index folder, relative to the instance folder
+    # Map: no tile server by default (outlines only, works offline); e.g.
+    # MAP_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png" to add OpenStreetMap.
+    MAP_TILES_URL = None
+    MAP_TILES_ATTRIBUTION = "© les contributeurs d'OpenStreetMap"
     # Accounts: memory:// suits one process; set a redis:// URL with several workers.
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per 5 minutes"

@@ -12,6 +12,7 @@ from directory.fiches.forms import FilterForm
 from directory.fiches.models import DispositifType, Fiche, Statut
 from directory.fiches.schemas import SCHEMAS
 from directory.fiches.services import completeness, fiche_to_data
+from directory.map.assets import fiche_map
 from directory.territoires import services as territoires
 
 
@@ -48,6 +49,7 @@ def show_fiche(slug: str):
     fiche = _visible_fiche_or_404(slug)
     data = fiche_to_data(fiche)
     members = perm.is_member(current_user)
+    commune = territoires.get_commune(fiche.commune_code) if fiche.commune_code else None
     return render_template(
         "fiches/show.html",
         fiche=fiche,
@@ -55,7 +57,8 @@ def show_fiche(slug: str):
         missing=completeness(data)[1],
         labels=_labels(),
         territory=territoires.territory_labels([(t.level, t.code) for t in fiche.territories]),
-        commune=territoires.get_commune(fiche.commune_code) if fiche.commune_code else None,
+        commune=commune,
+        territory_map=fiche_map(fiche, commune),
         related=queries.related_fiches(fiche),
         same_porteur=queries.same_porteur_fiches(fiche),
         public_contacts=[c for c in fiche.contacts if members or c.visibility.value == "public"],

@@ -73,6 +73,7 @@ GRID: dict[tuple[str, str], dict[str, dict]] = {
     ("search.suggestions_json", "GET"): {"-": EVERYONE},
     ("map.fiches_geojson", "GET"): {"-": EVERYONE},
     ("map.map_page", "GET"): {"-": EVERYONE},
+    ("map.coverage", "GET"): {"-": EVERYONE},
     # a fiche: drafts and archived ones do not exist for those who may not edit them
     ("fiches.show_fiche", "GET"): fiche_rows(EVERYONE, PUBLIC_OR_EDITORS, PUBLIC_OR_EDITORS),
     ("fiches.fiche_json", "GET"): fiche_rows(EVERYONE, PUBLIC_OR_EDITORS, PUBLIC_OR_EDITORS),
@@ -119,7 +120,7 @@ GRID: dict[tuple[str, str], dict[str, dict]] = {
     ("admin.audit", "GET"): {"-": ADMINS},
 }
 # Static files are the same for everyone.
-UNCHECKED = {"static", "core.static", "search.static", "map.static"}
+UNCHECKED = {"static", "core.static", "search.static", "map.static", "map.vendor"}
 
 CASES = [
     pytest.param(endpoint, method, case, role, id=f"{endpoint}-{method}-{case}-{role}")
