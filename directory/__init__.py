@@ -4,7 +4,9 @@ import os
 
 from flask import Flask
 
+from directory import messages
 from directory.config import Config, database_url
+from directory.core import site
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
     check_secret_key(app)
+    site.configure(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -27,9 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def check_secret_key(app: Flask) -> None:
     """Refuse to start in production with the development secret key."""
-    production = os.environ.get("DIRECTORY_ENV") == "production"
-    if production and app.config["SECRET_KEY"] == Config.SECRET_KEY:
-        raise RuntimeError("DIRECTORY_SECRET_KEY must be set to a real secret in production.")
+    if site.is_production(app) and app.config["SECRET_KEY"] == Config.SECRET_KEY:
+        raise RuntimeError(messages.SECRET_KEY_MISSING)
 
 
 def register_extensions(app: Flask) -> None:

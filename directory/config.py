@@ -4,6 +4,7 @@ import os
 
 
 class Config:
+    ENV = "development"  # DIRECTORY_ENV=production: real secret key, site URL and trusted hosts
     SECRET_KEY = "dev-only-change-me"
     SQLALCHEMY_DATABASE_URI = None  # set by the factory: DATABASE_URL or instance/directory.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -32,7 +33,12 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_SENDER = "annuaire@localhost"
     OUTBOX_DIR = None
-    SITE_URL = "http://localhost:5000"  # host of links in e-mails sent by commands
+    # The site's public address, e.g. "https://annuaire.example.fr": every link in an e-mail is
+    # built on it (never on the request's Host). Defaults to http://127.0.0.1:5000 outside
+    # production; in production, e-mails with links are refused until it is set.
+    SITE_URL = None
+    # Hosts the app answers in production (others get a 400); defaults to SITE_URL's host.
+    TRUSTED_HOSTS = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 

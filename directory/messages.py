@@ -161,6 +161,16 @@ CANNOT_DEMOTE_SELF = "Vous ne pouvez pas retirer votre propre rôle d'administra
 ADMIN_CREATED = "Compte administrateur créé : {email}"
 USER_EXISTS = "Un compte existe déjà pour {email}."
 REMINDERS_SENT = "{count} rappel(s) envoyé(s)."
+SITE_URL_MISSING = (
+    "Adresse du site non configurée (DIRECTORY_SITE_URL) : aucun courriel contenant un lien "
+    "n'est envoyé. Prévenez l'administrateur de l'annuaire."
+)
+SITE_URL_INVALID = "Adresse du site invalide (DIRECTORY_SITE_URL) : {url}"
+PRODUCTION_HOSTS_MISSING = (
+    "En production, définissez l'adresse publique du site (DIRECTORY_SITE_URL) "
+    "et, si besoin, les hôtes acceptés (DIRECTORY_TRUSTED_HOSTS)."
+)
+SECRET_KEY_MISSING = "En production, DIRECTORY_SECRET_KEY doit être une vraie clé secrète."
 MAIL_INVITATION_SUBJECT = "Invitation à tenir votre fiche dans l'annuaire des dispositifs"
 MAIL_RESET_SUBJECT = "Choisir un nouveau mot de passe"
 MAIL_REMINDER_SUBJECT = "Votre fiche « {name} » est à vérifier"

@@ -62,6 +62,7 @@ def test_config(database_url: str, tmp: Path) -> dict:
         "TERRITOIRES_DIR": str(GEO_DIR),
         "SERVER_NAME": None,
         "SEARCH_INDEX_DIR": str(tmp / "search"),  # never the developer's instance/search
+        "SITE_URL": "https://annuaire.test",  # links in e-mails (never the request's Host)
     }
 
 

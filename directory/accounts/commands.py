@@ -10,6 +10,7 @@ from directory import messages
 from directory.accounts import services
 from directory.accounts.models import Role, User
 from directory.accounts.reminders import send_reminders
+from directory.core.site import SiteUrlMissing
 from directory.extensions import db
 
 users_cli = AppGroup("users", help="Comptes : premier administrateur, liste des comptes.")
@@ -53,7 +54,10 @@ def list_users():
 @reminders_cli.command("send")
 def send():
     """Envoie un rappel aux éditeurs des fiches en retard de vérification."""
-    sent = send_reminders()
+    try:
+        sent = send_reminders()
+    except SiteUrlMissing as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(messages.REMINDERS_SENT.format(count=len(sent)))
 

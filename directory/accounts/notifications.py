@@ -1,20 +1,13 @@
 """The French e-mails of the accounts feature: invitation, password reset, freshness reminder."""
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import format_date
 
 from directory import messages
 from directory.accounts import services
 from directory.accounts.mail import send_mail
 from directory.accounts.models import Invitation, User
-
-
-def _external(endpoint: str, **values) -> str:
-    """Return an absolute link, also from a command (no request): SITE_URL gives the host."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    path = current_app.url_map.bind("").build(endpoint, values)
-    return current_app.config["SITE_URL"].rstrip("/") + path
+from directory.core.site import external_url as _external
 
 
 def _days() -> int:

@@ -16,6 +16,7 @@ from directory.accounts.forms import (
 )
 from directory.accounts.services import TokenError
 from directory.admin import freshness
+from directory.core import site
 from directory.extensions import db, limiter
 
 
@@ -93,6 +94,9 @@ def accept_invitation(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        # Checked before looking the address up: the answer must not depend on the account.
+        if not site.site_url_configured():
+            raise site.SiteUrlMissing()
         user = services.find_user(form.email.data)
         if user is not None and user.active:
             notifications.send_reset(user)

@@ -1,8 +1,9 @@
 """HTML error pages for the site, one JSON error shape for the API (decided by path)."""
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
+from directory.core.site import SiteUrlMissing
 from directory.extensions import db
 
 TITLES = {
@@ -15,7 +16,9 @@ TITLES = {
     422: "Données invalides",
     429: "Trop de tentatives",
     500: "Erreur du serveur",
+    503: "Service indisponible",
 }
+UNTRUSTED_HOST = "Cette adresse n'est pas celle de l'annuaire : la requête est refusée."
 MESSAGES = {
     400: "La requête n'a pas pu être comprise. Vérifiez l'adresse ou les valeurs saisies.",
     403: "Vous n'avez pas accès à cette page.",
@@ -26,6 +29,7 @@ MESSAGES = {
     422: "Les données envoyées ne respectent pas le standard.",
     429: "Trop de tentatives en peu de temps. Réessayez dans quelques minutes.",
     500: "Une erreur inattendue s'est produite. L'équipe a été prévenue ; réessayez plus tard.",
+    503: "Ce service est momentanément indisponible. Réessayez plus tard.",
 }
 
 
@@ -49,8 +53,20 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, SecurityError):
+            # An untrusted Host: no URL can be built for it, so the page links nowhere.
+            page = render_template(
+                "errors/bare.html", code=400, title=TITLES[400], message=UNTRUSTED_HOST
+            )
+            return page, 400
         custom = exc.description if getattr(exc, "french", False) else None
         return render_error(exc.code or 500, custom)
+
+    @app.errorhandler(SiteUrlMissing)
+    def site_url_missing(exc: SiteUrlMissing):
+        # Raised before the commit of the action that e-mails a link: nothing is written.
+        db.session.rollback()
+        return render_error(503, str(exc))
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -28,7 +28,7 @@ def _mails(outbox) -> list[str]:
 
 
 def _link(mail: str) -> str:
-    return re.search(r"http://localhost(/\S+)", mail).group(1)
+    return re.search(r"https://annuaire\.test(/\S+)", mail).group(1)
 
 
 def _invite(client, **fields):

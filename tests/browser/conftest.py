@@ -45,9 +45,11 @@ def live_server(tmp_path_factory):
         load_seed()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["SITE_URL"] = url  # links in e-mails lead to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     with app.app_context():
         db.engine.dispose()

@@ -42,7 +42,8 @@ def _invitation_link(outbox: Path, live_server: str) -> str:
         if EDITOR_EMAIL in message["To"]:
             body = message.get_body(("plain",)).get_content()
             link = re.search(r"https?://\S+/invitation/\S+", body).group(0)
-            return live_server + link[link.index("/invitation/") :]
+            assert link.startswith(live_server + "/invitation/"), link
+            return link
     raise AssertionError("aucune invitation dans la boîte d'envoi")
 
 
