@@ -96,9 +96,9 @@ def measure(size: int) -> dict:
     from werkzeug.serving import make_server
 
     from directory import create_app
+    from directory.demo.generator import insert_demo
     from directory.extensions import db
     from directory.fiches import referentiels
-    from directory.fiches.demo import insert_demo
     from directory.territoires.services import load_reference
 
     with tempfile.TemporaryDirectory() as scratch:

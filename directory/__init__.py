@@ -91,11 +91,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from directory.accounts import commands as account_commands
-    from directory.fiches import commands as fiche_commands
+    from directory.demo import commands as demo_commands
+    from directory.imports import commands as import_commands
     from directory.search import commands as search_commands
     from directory.territoires import commands as territoire_commands
 
-    fiche_commands.register(app)
+    import_commands.register(app)
+    demo_commands.register(app)
     search_commands.register(app)
     account_commands.register(app)
     territoire_commands.register(app)

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from directory import create_app
 from directory.extensions import db
 from directory.fiches import referentiels
-from directory.fiches.seed import load_seed
+from directory.imports.seed import load_seed
 from directory.territoires.services import load_reference
 from tests.builders import reset_limits
 

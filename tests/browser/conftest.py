@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.extensions import db
-from directory.fiches.seed import load_seed
+from directory.imports.seed import load_seed
 from directory.territoires.services import load_reference
 from tests.conftest import GEO_DIR, ROOT, separate_database
 

@@ -223,7 +223,7 @@ def test_a_production_start_without_secret_key_is_refused(monkeypatch):
 
 
 def test_long_lists_are_capped_with_a_link_to_the_filtered_list(client, app, seeded):
-    from directory.fiches.demo import insert_demo
+    from directory.demo.generator import insert_demo
 
     insert_demo(600, progress=False)
     db.session.commit()

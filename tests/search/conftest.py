@@ -11,9 +11,9 @@ import pytest
 
 from directory import create_app
 from directory.extensions import db
-from directory.fiches.importing import import_records, read_records
-from directory.fiches.seed import load_seed
 from directory.fiches.services import Actor
+from directory.imports.seed import load_seed
+from directory.imports.standard import import_records, read_records
 from directory.search.backend import get_backend
 from directory.territoires.services import load_reference
 from tests.conftest import GEO_DIR, ROOT, separate_database

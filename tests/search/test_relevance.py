@@ -12,9 +12,9 @@ from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
 from directory.extensions import db
-from directory.fiches.importing import validate_records
 from directory.fiches.models import Fiche
-from directory.fiches.seed import SEED_DIR
+from directory.imports.seed import SEED_DIR
+from directory.imports.standard import validate_records
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

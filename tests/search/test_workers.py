@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from directory import create_app
 from directory.extensions import db
-from directory.fiches.seed import load_seed
+from directory.imports.seed import load_seed
 from directory.search.backend import SearchRequest, get_backend
 from directory.search.models import SearchPending
 from directory.territoires.services import load_reference

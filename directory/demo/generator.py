@@ -19,8 +19,8 @@ from tqdm import tqdm
 
 from directory import messages as m
 from directory.core.models import utcnow
+from directory.demo.records import DEMO_SOURCE_TITLE, generate_records, record_words
 from directory.extensions import db
-from directory.fiches.demo_records import DEMO_SOURCE_TITLE, generate_records, record_words
 from directory.fiches.models import (
     DispositifType,
     Fiche,

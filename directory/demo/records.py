@@ -16,8 +16,8 @@ from random import Random
 
 from slugify import slugify
 
-from directory.fiches import demo_text
-from directory.fiches.demo_text import Choices, Writer, a_place, de_place
+from directory.demo import text as demo_text
+from directory.demo.text import Choices, Writer, a_place, de_place
 from directory.fiches.models import Statut
 from directory.fiches.schemas import CODED_LISTS
 from directory.fiches.services import LEVEL_RANK

@@ -84,7 +84,7 @@ def test_seed_load_refuses_a_broken_seed_and_writes_nothing(runner, tmp_path):
     import json
     import shutil
 
-    from directory.fiches.seed import SEED_DIR
+    from directory.imports.seed import SEED_DIR
 
     shutil.copy(SEED_DIR / "organisations.json", tmp_path / "organisations.json")
     content = json.loads((SEED_DIR / "fiches.json").read_text(encoding="utf-8"))

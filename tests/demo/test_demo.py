@@ -6,8 +6,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import delete, func, select
 
+from directory.demo import generator as demo
 from directory.extensions import db
-from directory.fiches import demo, services
+from directory.fiches import services
 from directory.fiches.models import Fiche, FicheHistory, FicheTerritory
 from directory.fiches.referentiels import SCHEMAS_DIR
 from directory.fiches.schemas import FicheSchema

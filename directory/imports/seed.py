@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from directory.extensions import db
 from directory.fiches import referentiels
-from directory.fiches.importing import ImportReport, import_records, read_records
 from directory.fiches.services import Actor
+from directory.imports.standard import ImportReport, import_records, read_records
 from directory.organisations.models import Organisation
 
 SEED_DIR = referentiels.PROJECT_ROOT / "seed"

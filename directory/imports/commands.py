@@ -10,9 +10,8 @@ from flask.cli import AppGroup
 from directory import messages as m
 from directory.extensions import db
 from directory.fiches import referentiels
-from directory.fiches.demo import demo_command
-from directory.fiches.importing import ImportRefused, import_records, read_records
 from directory.fiches.services import Actor
+from directory.imports.standard import ImportRefused, import_records, read_records
 
 seed_cli = AppGroup("seed", help="Données de départ : fiches réelles et fiches fictives.")
 fiches_cli = AppGroup("fiches", help="Fiches : import au format du standard publié.")
@@ -36,7 +35,7 @@ def _refuse(exc: ImportRefused) -> None:
 )
 def seed_load(directory: Path | None):
     """Charge (ou met à jour) les référentiels, les organisations et les fiches réelles."""
-    from directory.fiches.seed import SEED_DIR, load_seed
+    from directory.imports.seed import SEED_DIR, load_seed
 
     try:
         report = load_seed(directory or SEED_DIR)
@@ -73,7 +72,6 @@ def referentiels_load():
 
 def register(app: Flask) -> None:
     """Attach the command groups to the application."""
-    seed_cli.add_command(demo_command)
     app.cli.add_command(seed_cli)
     app.cli.add_command(fiches_cli)
     app.cli.add_command(referentiels_cli)

@@ -1,0 +1,2 @@
+"""Everything that brings data in: the seed, imports in the standard, official open datasets
+(FINESS, Annuaire de l'administration) and proposals from outside, reviewed before they apply."""
