@@ -70,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     from directory.fiches import blueprint as fiches
     from directory.fiches import editing_views as _fiche_editing_views  # noqa: F401
     from directory.fiches import views as _fiche_views  # noqa: F401
+    from directory.imports import blueprint as imports
+    from directory.imports import views as _import_views  # noqa: F401
     from directory.map import blueprint as map_
     from directory.map import views as _map_views  # noqa: F401
     from directory.search import blueprint as search
@@ -79,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(admin)
     app.register_blueprint(fiches)
+    app.register_blueprint(imports)
     app.register_blueprint(search)
     app.register_blueprint(map_)
 

@@ -23,6 +23,7 @@ class Config:
     # Accounts: memory:// suits one process; set a redis:// URL with several workers.
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "10 per 5 minutes"
+    REPORT_RATE_LIMIT = "5 per hour;20 per day"  # visitors' reports on a fiche, per address
     ACCOUNT_TOKEN_MAX_AGE = 7 * 24 * 3600  # seconds an invitation or reset link stays valid
     PASSWORD_MIN_LENGTH = 10
     # Mail: SMTP when MAIL_SERVER is set, else .eml files in OUTBOX_DIR (default instance/outbox).

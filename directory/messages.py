@@ -43,6 +43,7 @@ FINESS_PATTERN = "Un numéro FINESS compte 9 caractères (chiffres, A ou B)."
 POSTCODE_PATTERN = "Un code postal compte 5 chiffres."
 INSEE_PATTERN = "Un code INSEE de commune compte 5 caractères (ex. 88413)."
 TERRITORY_CODE_PATTERN = "Code officiel invalide."
+FACT_DATE_PATTERN = "Date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ (ex. 2015-04-19)."
 
 # fiche rules
 AGE_ORDER = "L'âge minimum dépasse l'âge maximum."
@@ -120,6 +121,7 @@ FIELD_LABELS = {
     "longitude": "longitude",
     "horaires": "horaires",
     "acceslibre_url": "fiche acceslibre",
+    "sites": "autres lieux d'accueil",
     "telephone": "téléphone",
     "courriel": "courriel",
     "site_web": "site web",
@@ -228,3 +230,26 @@ SEARCH_INVALID = "Certains filtres de la recherche sont invalides."
 SEARCH_INDEX_CURRENT = "L'index de recherche est à jour : rien à reconstruire."
 SEARCH_INDEX_BUILT = "Index de recherche reconstruit : {count} fiche(s) publiée(s) indexée(s)."
 SEARCH_PENDING_WRITTEN = "{count} fiche(s) en attente écrite(s) dans l'index."
+
+# --- proposals: open datasets, visitors' reports, review ---
+PROPOSAL_VIA = "proposition n° {id} ({source})"
+PROPOSAL_ACCEPTED = "Proposition acceptée : la fiche est modifiée."
+PROPOSAL_CLOSED = "Proposition traitée."
+PROPOSAL_REJECTED = "Proposition refusée : la fiche n'a pas changé."
+PROPOSAL_ALREADY_CLOSED = "Cette proposition a déjà été traitée."
+PROPOSAL_INVALID = (
+    "Cette proposition ne respecte pas le standard ({errors}) : modifiez la fiche vous-même."
+)
+PROPOSAL_STALE = (
+    "La fiche a été modifiée depuis l'ouverture de cette page : rien n'a été écrit. "
+    "Relisez la proposition et recommencez."
+)
+PROPOSAL_ERASED = "Données personnelles du signalement effacées ({rows} ligne(s) d'historique)."
+REPORT_THANKS = (
+    "Merci : votre signalement est transmis aux personnes qui tiennent cette fiche. "
+    "Rien n'est modifié avant leur relecture."
+)
+REPORT_TEXT_REQUIRED = "Dites ce qui est inexact ou ce qu'il faudrait écrire."
+REPORT_TEXT_TOO_LONG = "2 000 caractères au plus."
+MAIL_DIGEST_SUBJECT = "{count} proposition(s) de modification à examiner"
+DIGEST_SENT = "{count} courriel(s) de propositions envoyé(s)."

@@ -16,8 +16,10 @@ from directory.fiches.models import (  # noqa: F401
     FicheTerritory,
     FicheValue,
     ReferentielValue,
+    Site,
     Source,
 )
+from directory.imports.models import Proposal, ProposalDigest  # noqa: F401
 from directory.organisations.models import Organisation  # noqa: F401
 from directory.search.models import SearchPending  # noqa: F401
 from directory.territoires.models import (  # noqa: F401

@@ -94,6 +94,8 @@ class Invitation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(255))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # An invitation to keep one fiche: the invited person's organisation becomes its porteur.
+    fiche_id: Mapped[int | None] = mapped_column(ForeignKey("fiches.id", ondelete="SET NULL"))
     # A plain string: PostgreSQL would need the user_role type declared once per migration.
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBRE.value)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -102,6 +104,7 @@ class Invitation(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
+    fiche = relationship("Fiche")
     invited_by: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:

@@ -102,9 +102,29 @@ def form_to_record(form: FicheForm) -> tuple[dict, dict]:
         record[key] = _rows(form[key])
     for source in record["sources"]:
         source["champs"] = [c.strip() for c in (source["champs"] or "").split(",") if c.strip()]
+        source["date"] = _blank(source.get("date"))
+    record["sites"] = [_site_record(row) for row in _rows(form.sites)]
     territory, errors = _territory(form)
     record["territoire"] = territory
     return record, errors
+
+
+SITE_ADDRESS_KEYS = ("ligne1", "ligne2", "code_postal", "commune")
+
+
+def _site_record(row: dict) -> dict:
+    """Nest a site row's address fields as the standard does; numbers stay text for the schema."""
+    site = {k: _blank(v) for k, v in row.items() if k not in SITE_ADDRESS_KEYS}
+    site["adresse"] = {k: _blank(row.get(k)) for k in SITE_ADDRESS_KEYS}
+    return site
+
+
+def _site_row(site: dict) -> dict:
+    row = {k: v for k, v in site.items() if k != "adresse"}
+    row.update(site.get("adresse") or {})
+    for key in ("latitude", "longitude"):
+        row[key] = "" if site.get(key) is None else str(site[key])
+    return row
 
 
 def _territory(form: FicheForm) -> tuple[list[dict], dict]:
@@ -175,6 +195,8 @@ def _attach_entry(group, index: int, messages, loose: list[str]) -> None:
         return
     entry = entries[index]
     if isinstance(messages, dict) and hasattr(entry, "form"):
+        if isinstance(messages.get("adresse"), dict) and "adresse" not in entry.form:
+            messages = {**messages.pop("adresse"), **messages}  # a site's address is flat
         for sub_key, sub in messages.items():
             _attach(entry.form, sub_key, sub, loose)
     else:
@@ -206,8 +228,10 @@ def form_data(record: dict) -> dict:
         data[key] = "" if record.get(key) is None else str(record[key])
     data["frequence_verification"] = str(record.get("frequence_verification") or 12)
     data["sources"] = [
-        {**s, "champs": ", ".join(s.get("champs") or [])} for s in record.get("sources") or []
+        {**s, "champs": ", ".join(s.get("champs") or []), "date": s.get("date") or ""}
+        for s in record.get("sources") or []
     ]
+    data["sites"] = [_site_row(site) for site in record.get("sites") or []]
     territory = record.get("territoire") or []
     data["region"] = any(t["niveau"] == "region" for t in territory)
     data["departements"] = [t["code"] for t in territory if t["niveau"] == "departement"]

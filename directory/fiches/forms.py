@@ -107,7 +107,7 @@ SOURCE_CHOICES = [
     SelectChoice("declare", "Déclarée par le service"),
 ]
 # Repeating groups, and the fields that do not count when deciding whether a row is empty.
-GROUPS = ("porteurs", "prestations", "contacts", "liens", "sources", "epcis", "communes")
+GROUPS = ("porteurs", "prestations", "sites", "contacts", "liens", "sources", "epcis", "communes")
 ROW_DEFAULTS = {"visibilite", "type", "niveau"}
 
 
@@ -171,6 +171,22 @@ class SourceForm(_Row):
     url = URLField("Adresse web")
     niveau = SelectField("Niveau", choices=SOURCE_CHOICES, validate_choice=False)
     champs = StringField("Champs appuyés (clés séparées par des virgules)")
+    date = StringField("Date des faits (AAAA, AAAA-MM ou AAAA-MM-JJ)")
+
+
+class SiteForm(_Row):
+    """Another place of the dispositif; its address fields sit in the row (no sub-form)."""
+
+    nom = StringField("Nom du lieu (ex. « Site de Colmar »)")
+    ligne1 = StringField("Adresse")
+    ligne2 = StringField("Complément d'adresse")
+    code_postal = StringField("Code postal")
+    commune = StringField("Commune (code INSEE)")
+    latitude = StringField("Latitude")
+    longitude = StringField("Longitude")
+    horaires = StringField("Horaires")
+    telephone = TelField("Téléphone")
+    courriel = EmailField("Courriel")
 
 
 class FicheForm(FlaskForm):
@@ -217,6 +233,7 @@ class FicheForm(FlaskForm):
     longitude = StringField("Longitude")
     horaires = StringField("Horaires")
     acceslibre_url = URLField("Fiche acceslibre (lien)")
+    sites = FieldList(FormField(SiteForm), label="Autres lieux d'accueil (sites, antennes)")
     # Contacts
     telephone = TelField("Téléphone")
     courriel = EmailField("Courriel")

@@ -45,6 +45,7 @@ def record_history(fiche: Fiche, changes: dict[str, tuple], actor) -> str:
                 change_id=change_id,
                 actor_id=actor.user_id,
                 actor_label=actor.label,
+                via=getattr(actor, "via", None),
                 field=STANDARD_KEYS.get(attr, attr),
                 before=standard_value(attr, before),
                 after=standard_value(attr, after),
@@ -67,6 +68,7 @@ class Change:
     change_id: str
     actor: str
     at: datetime
+    via: str | None = None
     rows: list[FicheHistory] = field(default_factory=list)
     last_id: int = 0
 
@@ -92,7 +94,7 @@ def changes(fiche: Fiche, after_id: int = 0) -> list[Change]:
     grouped: dict[str, Change] = {}
     for row in history_rows(fiche, after_id):
         change = grouped.setdefault(
-            row.change_id, Change(row.change_id, row.actor_label, row.changed_at)
+            row.change_id, Change(row.change_id, row.actor_label, row.changed_at, row.via)
         )
         change.rows.append(row)
         change.last_id = row.id

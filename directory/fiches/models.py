@@ -196,6 +196,9 @@ class Fiche(db.Model):
     links_in: Mapped[list["FicheLink"]] = relationship(
         foreign_keys="FicheLink.to_id", back_populates="to_fiche", cascade="all, delete-orphan"
     )
+    sites: Mapped[list["Site"]] = relationship(
+        back_populates="fiche", cascade="all, delete-orphan", order_by="Site.position"
+    )
 
     def __repr__(self) -> str:
         return f"<Fiche {self.slug}>"
@@ -210,11 +213,11 @@ class Fiche(db.Model):
 
     @property
     def existence_from_law(self) -> bool:
-        """True when only the law backs the fiche's existence (other sources back only texts
-        taken from the type's national frame)."""
+        """True when only the law backs the fiche's existence: the other sources back only texts
+        taken from the type's national frame, or are third-party lists (dated contacts)."""
         frame = set(self.national_frame_fields or [])
         law = [s for s in self.sources if s.level == SourceLevel.LOI]
-        others = [s for s in self.sources if s.level != SourceLevel.LOI]
+        others = [s for s in self.sources if s.level not in (SourceLevel.LOI, SourceLevel.TIERS)]
         return bool(law) and all(s.fields and set(s.fields) <= frame for s in others)
 
     @classmethod
@@ -269,8 +272,33 @@ class Contact(db.Model):
     fiche: Mapped[Fiche] = relationship(back_populates="contacts")
 
 
+class Site(db.Model):
+    """A place where the dispositif receives people (a site, an antenne), beside its address."""
+
+    __tablename__ = "fiche_sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fiche_id: Mapped[int] = mapped_column(ForeignKey("fiches.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    address_line1: Mapped[str | None] = mapped_column(String(255))
+    address_line2: Mapped[str | None] = mapped_column(String(255))
+    postcode: Mapped[str | None] = mapped_column(String(5))
+    commune_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    fiche: Mapped[Fiche] = relationship(back_populates="sites")
+
+    def __repr__(self) -> str:
+        return f"<Site {self.fiche_id} {self.name}>"
+
+
 class Source(db.Model):
-    """Where a fact of the fiche comes from."""
+    """Where a fact of the fiche comes from, and when the fact dates from when known."""
 
     __tablename__ = "sources"
 
@@ -280,6 +308,8 @@ class Source(db.Model):
     url: Mapped[str | None] = mapped_column(String(1000))
     level: Mapped[SourceLevel] = mapped_column(_enum(SourceLevel, "source_level"))
     fields: Mapped[list[str]] = mapped_column(JSON, default=list)  # champs
+    # Date of the fact (a record's update, a page's publication): "2015", "2022-10" or a day.
+    fact_date: Mapped[str | None] = mapped_column(String(10))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     fiche: Mapped[Fiche] = relationship(back_populates="sources")
@@ -311,6 +341,8 @@ class FicheHistory(db.Model):
     # A user when the change came from the site; commands and imports leave only a label.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(String(80))
+    # What brought the change when it came from outside, e.g. "proposition n° 12 (FINESS …)".
+    via: Mapped[str | None] = mapped_column(String(255))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     field: Mapped[str] = mapped_column(String(60))
     before: Mapped[object | None] = mapped_column(JSON(none_as_null=True))

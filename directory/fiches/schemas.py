@@ -33,6 +33,8 @@ FINESS_RE = r"^[0-9AB]{9}$"
 POSTCODE_RE = r"^[0-9]{5}$"
 INSEE_RE = r"^[0-9][0-9AB][0-9]{3}$"
 TERRITORY_CODE_RE = r"^[0-9AB]{2,9}$"
+# A fact's date, as precise as its source: a year, a month or a day.
+FACT_DATE_RE = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 LEVELS = ("region", "departement", "epci", "commune")
 NATIONAL_FRAME_FIELDS = {
     "missions": "missions",
@@ -142,6 +144,26 @@ class SourceSchema(_Part):
     url = _url("url", 1000)
     level = String(data_key="niveau", required=True, validate=OneOf([s.value for s in SourceLevel]))
     fields = List(String(), data_key="champs", load_default=list)
+    date = String(
+        data_key="date", allow_none=True, validate=regexp(FACT_DATE_RE, m.FACT_DATE_PATTERN)
+    )
+
+
+class SiteSchema(_Part):
+    """Another place where the dispositif receives people: a site, an antenne."""
+
+    name = String(data_key="nom", required=True, validate=Length(min=1, max=255))
+    address = Nested(AddressSchema, data_key="adresse", load_default=dict)
+    latitude = Float(data_key="latitude", allow_none=True, validate=Range(-90, 90))
+    longitude = Float(data_key="longitude", allow_none=True, validate=Range(-180, 180))
+    opening_hours = _text("horaires")
+    phone = _text("telephone", 40)
+    email = Email(data_key="courriel", allow_none=True, validate=Length(max=255))
+
+    @post_load
+    def complete_address(self, data, **kwargs):
+        data["address"] = data.get("address") or {}
+        return data
 
 
 class FicheSchema(_Part):
@@ -188,6 +210,7 @@ class FicheSchema(_Part):
     longitude = Float(data_key="longitude", allow_none=True, validate=Range(-180, 180))
     opening_hours = _text("horaires")
     acceslibre_url = _url("acceslibre_url")
+    sites = List(Nested(SiteSchema), data_key="sites", load_default=list)
     phone = _text("telephone", 40)
     email = Email(data_key="courriel", allow_none=True, validate=Length(max=255))
     website = _url("site_web")

@@ -24,6 +24,7 @@ from directory.fiches.models import (
     FicheValue,
     LinkKind,
     ReferentielValue,
+    Site,
     Source,
     SourceLevel,
     Statut,
@@ -72,6 +73,15 @@ NESTED = {
         "commune": "commune_code",
     },
 }
+SITE_COLUMNS = {
+    "name": "name",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "opening_hours": "opening_hours",
+    "phone": "phone",
+    "email": "email",
+}
+SITE_ADDRESS = NESTED["address"]
 LEVEL_RANK = {
     level: rank for rank, level in enumerate(("commune", "epci", "departement", "region"))
 }
@@ -79,10 +89,12 @@ LEVEL_RANK = {
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: a user id when signed in, and a label such as "seed" or "import"."""
+    """Who makes a change: a user id when signed in, and a label such as "seed" or "import";
+    `via` names what brought it from outside (a proposal and its source)."""
 
     label: str
     user_id: int | None = None
+    via: str | None = None
 
 
 class StaleFiche(Exception):
@@ -123,8 +135,15 @@ def fiche_to_data(fiche: Fiche) -> dict:
         ({"kind": link.kind.value, "fiche": link.to_fiche.slug} for link in fiche.links_out),
         key=lambda link: (link["kind"], link["fiche"]),
     )
+    data["sites"] = [_site_data(site) for site in fiche.sites]
     data["sources"] = [
-        {"title": s.title, "url": s.url, "level": s.level.value, "fields": list(s.fields or [])}
+        {
+            "title": s.title,
+            "url": s.url,
+            "level": s.level.value,
+            "fields": list(s.fields or []),
+            "date": s.fact_date,
+        }
         for s in fiche.sources
     ]
     data["national_frame"] = list(fiche.national_frame_fields or [])
@@ -135,6 +154,19 @@ def fiche_to_data(fiche: Fiche) -> dict:
         version=fiche.version,
     )
     return data
+
+
+def _site_data(site: Site) -> dict:
+    data = {key: getattr(site, column) for key, column in SITE_COLUMNS.items()}
+    data["address"] = {sub: getattr(site, column) for sub, column in SITE_ADDRESS.items()}
+    return data
+
+
+def _normal_site(site: dict) -> dict:
+    result = {key: site.get(key) for key in SITE_COLUMNS}
+    address = site.get("address") or {}
+    result["address"] = {sub: address.get(sub) for sub in SITE_ADDRESS}
+    return result
 
 
 def _sorted_territory(fiche: Fiche) -> list[FicheTerritory]:
@@ -165,12 +197,14 @@ def normalize(data: dict) -> dict:
         ({"kind": link["kind"], "fiche": link["fiche"]} for link in data.get("links") or []),
         key=lambda link: (link["kind"], link["fiche"]),
     )
+    result["sites"] = [_normal_site(site) for site in data.get("sites") or []]
     result["sources"] = [
         {
             "title": s["title"],
             "url": s.get("url"),
             "level": s["level"],
             "fields": list(s.get("fields") or []),
+            "date": s.get("date"),
         }
         for s in data.get("sources") or []
     ]
@@ -241,6 +275,10 @@ def check_references(
     commune = (data.get("address") or {}).get("commune")
     if commune and commune not in known.territory("commune"):
         add("address", m.UNKNOWN_COMMUNE.format(code=commune))
+    for site in data.get("sites") or []:
+        commune = (site.get("address") or {}).get("commune")
+        if commune and commune not in known.territory("commune"):
+            add("sites", m.UNKNOWN_COMMUNE.format(code=commune))
     for link in data.get("links") or []:
         if link["fiche"] == data.get("slug"):
             add("links", m.SELF_LINK)
@@ -332,12 +370,23 @@ def apply_data(fiche: Fiche, data: dict) -> None:
         )
         for i, c in enumerate(data.get("contacts") or [])
     ]
+    fiche.sites = [
+        Site(
+            **{column: site.get(key) for key, column in SITE_COLUMNS.items()},
+            **{
+                column: (site.get("address") or {}).get(sub) for sub, column in SITE_ADDRESS.items()
+            },
+            position=i,
+        )
+        for i, site in enumerate(data.get("sites") or [])
+    ]
     fiche.sources = [
         Source(
             title=s["title"],
             url=s.get("url"),
             level=SourceLevel(s["level"]),
             fields=s.get("fields") or [],
+            fact_date=s.get("date"),
             position=i,
         )
         for i, s in enumerate(data.get("sources") or [])

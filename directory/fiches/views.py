@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from directory.accounts import permissions as perm
 from directory.extensions import db
-from directory.fiches import blueprint, queries, referentiels
+from directory.fiches import blueprint, provenance, queries, referentiels
 from directory.fiches.forms import FilterForm
 from directory.fiches.models import DispositifType, Fiche, Statut
 from directory.fiches.schemas import SCHEMAS
@@ -63,6 +63,10 @@ def show_fiche(slug: str):
         same_porteur=queries.same_porteur_fiches(fiche),
         public_contacts=[c for c in fiche.contacts if members or c.visibility.value == "public"],
         can_edit=perm.can_edit_fiche(current_user, fiche),
+        notes=provenance.field_notes(fiche),
+        facts_span=provenance.facts_span(fiche),
+        site_phones=provenance.site_phones(fiche),
+        site_communes=territoires.communes_by_code({s.commune_code for s in fiche.sites}),
     )
 
 

@@ -62,14 +62,9 @@ def local_assets() -> Assets:
 
 
 def fiche_map(fiche: Fiche, commune) -> MapParts | None:
-    """Return the small map of a fiche's territory and address, or None with neither."""
+    """Return the small map of a fiche's territory, address and sites, or None with none."""
     shapes = services.fiche_shapes(current_app, fiche, read_shapes)
-    point = None
-    if fiche.latitude is not None and fiche.longitude is not None:
-        point = (fiche.latitude, fiche.longitude)
-    elif commune is not None:
-        point = (commune.latitude, commune.longitude)
-    if not shapes and point is None:
+    points = services.fiche_points(fiche, commune)
+    if not shapes and not points:
         return None
-    label = f"Adresse : {commune.name}" if commune else "Adresse"
-    return render_territory(shapes=shapes, point=point, label=label, assets=local_assets())
+    return render_territory(shapes=shapes, points=points, assets=local_assets())

@@ -157,10 +157,10 @@ def render_coverage(*, outline: dict, counts: dict[str, int], assets: Assets) ->
 
 
 def render_territory(
-    *, shapes: list[dict], point: tuple[float, float] | None, label: str, assets: Assets
+    *, shapes: list[dict], points: list[tuple[float, float, str]], assets: Assets
 ) -> MapParts:
     """Return a small map of a fiche: its covered polygons (GeoJSON features), fitted, and its
-    address (lat, lon) as a circle."""
+    address and other sites (lat, lon, label) as circles."""
     fmap = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, width="100%", height="100%")
     fmap.options["maxZoom"] = MAX_ZOOM
     fmap.default_js = [("leaflet", assets.leaflet_js)]
@@ -173,13 +173,17 @@ def render_territory(
             control=False,
         ).add_to(fmap)
         fmap.fit_bounds(_bounds(shapes))
-    if point:
+    for lat, lon, label in points:
         folium.CircleMarker(
-            point, radius=7, color="#d62728", fill=True, fill_opacity=0.9, tooltip=label
+            (lat, lon), radius=7, color="#d62728", fill=True, fill_opacity=0.9, tooltip=label
         ).add_to(fmap)
-        if not shapes:
-            fmap.location = list(point)
+    if points and not shapes:
+        if len(points) == 1:
+            fmap.location = list(points[0][:2])
             fmap.options["zoom"] = 12
+        else:
+            lats, lons = [p[0] for p in points], [p[1] for p in points]
+            fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]])
     return _parts(fmap)
 
 

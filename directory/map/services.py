@@ -5,11 +5,10 @@ from sqlalchemy import Select, and_, false, func, select
 
 from directory.extensions import db
 from directory.fiches import referentiels
-from directory.fiches.models import Fiche
+from directory.fiches.models import Fiche, Site
 from directory.fiches.queries import apply_filters, visible_fiches
 from directory.search.backend import SearchRequest, get_backend
 from directory.territoires import services as territoires
-from directory.territoires.models import Commune
 
 # Distinct on white and told apart by their symbol too (colour is never the only cue).
 PALETTE = (
@@ -57,10 +56,33 @@ def matching_fiches(filters: dict, app: Flask | None = None) -> Select:
 
 
 def unplaced(query: Select) -> Select:
-    """Narrow a fiche query to the fiches with neither coordinates nor a commune."""
-    return query.where(and_(Fiche.latitude.is_(None), Fiche.commune_code.is_(None))).order_by(
-        Fiche.name, Fiche.id
-    )
+    """Narrow a fiche query to the fiches with neither coordinates nor a commune nor a site."""
+    return query.where(
+        and_(Fiche.latitude.is_(None), Fiche.commune_code.is_(None), ~Fiche.sites.any())
+    ).order_by(Fiche.name, Fiche.id)
+
+
+def _point(latitude, longitude, commune) -> list[float] | None:
+    """Return [lon, lat]: the coordinates, else the commune's centre, else None."""
+    if latitude is not None and longitude is not None:
+        return [round(longitude, 5), round(latitude, 5)]
+    if commune is not None:
+        return [round(commune.longitude, 5), round(commune.latitude, 5)]
+    return None
+
+
+def fiche_points(fiche: Fiche, commune) -> list[tuple[float, float, str]]:
+    """Return (lat, lon, label) of a fiche's address and of each of its sites."""
+    points = []
+    main = _point(fiche.latitude, fiche.longitude, commune)
+    if main:
+        points.append((main[1], main[0], f"Adresse : {commune.name}" if commune else "Adresse"))
+    communes = territoires.communes_by_code({s.commune_code for s in fiche.sites if s.commune_code})
+    for site in fiche.sites:
+        point = _point(site.latitude, site.longitude, communes.get(site.commune_code))
+        if point:
+            points.append((point[1], point[0], site.name))
+    return points
 
 
 def feature_collection(query: Select, fiche_url) -> dict:
@@ -76,26 +98,34 @@ def feature_collection(query: Select, fiche_url) -> dict:
         Fiche.commune_code,
     )
     rows = db.session.execute(query.with_only_columns(*columns).order_by(Fiche.id)).all()
-    codes = {row.commune_code for row in rows if row.commune_code}
-    communes = {}
-    if codes:
-        found = select(Commune).where(Commune.code.in_(sorted(codes)))
-        communes = {c.code: c for c in db.session.scalars(found)}
+    by_slug = {row.slug: row for row in rows}
+    site_rows = db.session.execute(
+        select(Fiche.slug, Site.name, Site.latitude, Site.longitude, Site.commune_code)
+        .join(Site, Site.fiche_id == Fiche.id)
+        .where(Fiche.id.in_(query.with_only_columns(Fiche.id).order_by(None).scalar_subquery()))
+        .order_by(Fiche.id, Site.position)
+    ).all()
+    communes = territoires.communes_by_code(
+        {r.commune_code for r in (*rows, *site_rows) if r.commune_code}
+    )
+    places = [(row, row.latitude, row.longitude, row.commune_code, None) for row in rows]
+    places += [
+        (by_slug[s.slug], s.latitude, s.longitude, s.commune_code, s.name)
+        for s in site_rows
+        if s.slug in by_slug
+    ]
     styles = type_styles()
     features = []
-    for row in rows:
-        commune = communes.get(row.commune_code)
-        if row.latitude is not None and row.longitude is not None:
-            point = [round(row.longitude, 5), round(row.latitude, 5)]
-        elif commune is not None:
-            point = [round(commune.longitude, 5), round(commune.latitude, 5)]
-        else:
+    for row, latitude, longitude, commune_code, site_name in places:
+        commune = communes.get(commune_code)
+        point = _point(latitude, longitude, commune)
+        if point is None:
             continue  # listed beside the map instead
         style = styles.get(
             row.type_code, {"acronym": row.type_code, "colour": "#555", "symbol": "?"}
         )
         properties = {
-            "nom": row.name,
+            "nom": f"{row.name} — {site_name}" if site_name else row.name,
             "sigle": row.acronym or "",
             "type": style["acronym"],
             "commune": f"{commune.name} ({commune.departement_code})" if commune else "",

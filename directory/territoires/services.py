@@ -102,6 +102,14 @@ def get_commune(code: str | None) -> Commune | None:
     return db.session.get(Commune, code) if code else None
 
 
+def communes_by_code(codes: Iterable[str | None]) -> dict[str, Commune]:
+    """Return the communes of some INSEE codes, by code (unknown and empty codes left out)."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    return {c.code: c for c in db.session.scalars(select(Commune).where(Commune.code.in_(wanted)))}
+
+
 def _digits_condition(digits: str):
     """Match an exact INSEE code or a postcode starting with the digits."""
     postcodes = select(CommunePostcode.commune_code).where(

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from directory.accounts.models import User
 from directory.fiches.models import Fiche
+from directory.imports.models import ProposalKind, ProposalOrigin
+from directory.imports.proposals import SourceInfo, propose
 from tests.builders import add_contact, make_fiche, make_org, make_user
 
 ROLES = ("anonyme", "membre", "editeur_autre", "editeur", "admin")
@@ -23,6 +25,7 @@ class World:
     fiches: dict[str, Fiche]
     organisation_id: int
     other_organisation_id: int
+    proposals: dict[str, int]
 
 
 def build_world() -> World:
@@ -47,4 +50,11 @@ def build_world() -> World:
         "admin": make_user("admin"),
     }
     fiches = {"pub": published, "draft": draft, "arch": archived}
-    return World(users, fiches, mine.id, other.id)
+    report = SourceInfo(ProposalOrigin.SIGNALEMENT, "Signalement d'un visiteur")
+    proposals = {
+        case: propose(
+            fiche, "autre", None, report, kind=ProposalKind.REMARQUE, message="À revoir"
+        ).id
+        for case, fiche in fiches.items()
+    }
+    return World(users, fiches, mine.id, other.id, proposals)

@@ -118,6 +118,18 @@ GRID: dict[tuple[str, str], dict[str, dict]] = {
     ("admin.outbox", "GET"): {"-": ADMINS},
     ("admin.outbox_message", "GET"): {"-": row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN)},
     ("admin.audit", "GET"): {"-": ADMINS},
+    # proposals: anyone reports an error on a published fiche; its éditeurs and admins review
+    ("imports.report_fiche", "GET"): fiche_rows(EVERYONE, NOT_FOUND, NOT_FOUND),
+    ("imports.report_fiche", "POST"): fiche_rows(
+        row(DONE, DONE, DONE, DONE, DONE), NOT_FOUND, NOT_FOUND
+    ),
+    ("imports.fiche_proposals", "GET"): EDITING,
+    ("imports.accept_proposal", "POST"): EDITING,
+    ("imports.reject_proposal", "POST"): EDITING,
+    ("imports.erase_proposal", "POST"): fiche_rows(
+        ADMINS_DO, ADMINS_DO, ADMINS_DO, row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN)
+    ),
+    ("imports.admin_proposals", "GET"): {"-": ADMINS},
 }
 # Static files are the same for everyone.
 UNCHECKED = {"static", "core.static", "search.static", "map.static", "map.vendor"}
@@ -161,6 +173,8 @@ def _values(rule, world, case) -> dict:
             values[name] = world.fiches["pub"].type_code
         elif name == "change_id":
             values[name] = "inconnu"
+        elif name == "proposal_id":
+            values[name] = world.proposals[case] if case in world.proposals else 987654
         else:
             pytest.fail(f"Paramètre d'URL sans valeur dans la grille : {rule.endpoint} <{name}>")
     return values
