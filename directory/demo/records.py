@@ -339,8 +339,15 @@ def generate_record(n: int, rng: Random, geo: Geography, profiles: list, values:
             "postcode": place.postcode,
             "commune": place.code,
         },
+        "sites": [],
         "sources": [
-            {"title": DEMO_SOURCE_TITLE, "url": None, "level": "declare", "fields": []},
+            {
+                "title": DEMO_SOURCE_TITLE,
+                "url": None,
+                "level": "declare",
+                "fields": [],
+                "date": None,
+            },
         ],
     }
     for attr, kind in CODED_LISTS.items():

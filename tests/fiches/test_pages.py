@@ -45,7 +45,8 @@ def test_fiche_page_shows_every_section_and_its_sources(client, seeded):
         "Vie de la fiche",
     ):
         assert heading in page
-    assert "Mise à jour le" in page
+    # Never confirmed by its service: the page says so, not the import date as an update.
+    assert "Jamais vérifiée par le service" in page and "Mise à jour le" not in page
     assert "mdph57.fr" in response.get_data(as_text=True)
     assert "Vérifiée" in page
     assert "Moselle (57)" in page
