@@ -73,7 +73,13 @@ IMPORT_DRY_RUN = (
 IMPORT_APPLIED = "{created} fiche(s) créée(s), {updated} modifiée(s), {unchanged} inchangée(s)."
 SEED_LOADED = (
     "Jeu de données réel : {created} fiche(s) créée(s), {updated} modifiée(s), "
-    "{unchanged} inchangée(s)."
+    "{unchanged} inchangée(s), {kept} laissée(s) telle(s) (modifiée(s) depuis dans l'annuaire) ; "
+    "{hidden} non publiée(s)."
+)
+SEED_NOT_PUBLISHED = "  Non publiée — {name} ({statut}) : {reason}"
+SEED_KEPT = "  Laissée telle quelle — {slug} : modifiée depuis par « {actor} »."
+SEED_REASON_MISSING = (
+    "Fiche « {slug} » non publiée sans raison : ajoutez-la dans « non_publiees » de fiches.json."
 )
 REFERENTIELS_LOADED = "Référentiels chargés : {types} types, {values} valeurs."
 DEMO_DONE = "{count} fiche(s) fictive(s) générée(s)."

@@ -27,5 +27,6 @@ from directory.territoires.models import (  # noqa: F401
     CommunePostcode,
     Departement,
     Epci,
+    FormerCommune,
     Region,
 )

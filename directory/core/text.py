@@ -2,6 +2,7 @@
 
 import markdown
 import nh3
+import phonenumbers
 from flask import Flask
 from markupsafe import Markup
 
@@ -24,6 +25,16 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(clean)
 
 
+def phone_href(number: str | None) -> str:
+    """Return the tel: link of a French number (tel:+33…), or of its digits when unparsable."""
+    try:
+        parsed = phonenumbers.parse(number or "", "FR")
+    except phonenumbers.NumberParseException:
+        return "tel:" + "".join(ch for ch in number or "" if ch.isdigit() or ch == "+")
+    return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 def register_filters(app: Flask) -> None:
-    """Register the |markdown template filter."""
+    """Register the |markdown and |tel_href template filters."""
     app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(phone_href, "tel_href")

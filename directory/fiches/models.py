@@ -73,6 +73,9 @@ class DispositifType(db.Model):
     legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
     official_codes: Mapped[dict] = mapped_column(JSON, default=dict)
     sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The most authoritative source (a public body, the national network, an official text):
+    # a fiche of this type cites it first as its « cadre national ».
+    reference_source: Mapped[str | None] = mapped_column(String(1000))
     synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -34,6 +34,7 @@ TYPE_FIELDS = {
     "legal_basis": "base_legale",
     "official_codes": "codes_officiels",
     "sources": "sources",
+    "reference_source": "source_de_reference",
     "synonyms": "synonymes",
 }
 
@@ -91,6 +92,12 @@ def load_referentiels() -> dict:
 def types() -> list[DispositifType]:
     """Return every type of dispositif in référentiel order."""
     return db.session.scalars(select(DispositifType).order_by(DispositifType.position)).all()
+
+
+def ordered_sources(type_: DispositifType) -> list[str]:
+    """Return a type's sources, its reference source first."""
+    first = [type_.reference_source] if type_.reference_source else []
+    return first + [url for url in type_.sources or [] if url not in first]
 
 
 def values(kind: str) -> list[ReferentielValue]:

@@ -108,6 +108,7 @@ def show_type(code: str):
         total=total,
         successor=successor,
         predecessors=predecessors,
+        sources=referentiels.ordered_sources(type_),
     )
 
 

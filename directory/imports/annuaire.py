@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import phonenumbers
+from marshmallow import ValidationError, validate
+from slugify import slugify
 
 # The DILA « pivot » of each record → the type of the référentiel.
 PIVOT_TYPES = {
@@ -94,6 +96,15 @@ def split_address(lines: list[str]) -> tuple[str | None, str | None]:
     return street[:255], (", ".join(rest)[:255] or None)
 
 
+def valid_email(text: str | None) -> str | None:
+    """Return the address when it is well formed (some records hold « direction@ »)."""
+    text = (text or "").strip()
+    try:
+        return validate.Email()(text) if text else None
+    except ValidationError:
+        return None
+
+
 def _float(value) -> float | None:
     try:
         return round(float(value), 6) if value not in (None, "") else None
@@ -127,7 +138,7 @@ def parse(raw: dict) -> AnnuaireEntry | None:
         latitude=_float(raw.get("latitude")),
         longitude=_float(raw.get("longitude")),
         phone=national_phone(raw.get("contact_phone")),
-        email=(raw.get("contact_email") or "").strip() or None,
+        email=valid_email(raw.get("contact_email")),
         website=next((w for w in websites if re.match(r"https?://", w or "")), None),
         comment=(raw.get("commentaire") or "").strip() or None,
         raw=raw,
@@ -165,3 +176,78 @@ def contact_fields(entry: AnnuaireEntry) -> dict:
         "longitude": entry.longitude,
     }
     return {k: v for k, v in values.items() if v not in (None, "", {})}
+
+
+NAMED_LINE = re.compile(r"centre local d'information et de coordination|^clic\b", re.IGNORECASE)
+# What each kind of record says of its public (the DILA « pivot » names it).
+PIVOT_PUBLICS = {"clic": ["personnes-agees"], "plateforme-repit": ["aidants", "personnes-agees"]}
+SUMMARY = {
+    "clic": (
+        "{name}, à {commune} ({departement}), d'après l'Annuaire de l'administration ({year}). "
+        "Depuis, certains CLIC ont rejoint un DAC ou une MDA : coordonnées à confirmer."
+    ),
+    "plateforme-repit": (
+        "Plateforme d'accompagnement et de répit pour les aidants de personnes âgées, à "
+        "{commune} ({departement}), d'après l'Annuaire de l'administration ({year}) : "
+        "coordonnées à confirmer."
+    ),
+}
+GENERIC_NAMES = {
+    "clic": "Point d'information local dédié aux personnes âgées",
+    "plateforme-repit": "Plateforme d'accompagnement et de répit des aidants de personnes âgées",
+}
+
+
+def fiche_name(entry: AnnuaireEntry, commune_name: str) -> str:
+    """Name a fiche after the record: the CLIC's own name when an address line gives it, else
+    the kind of service and the commune (record names carry typos such as « Réims »)."""
+    for line in (entry.raw.get("writeAddress") or {}).get("streetAddress") or []:
+        if NAMED_LINE.search(line or ""):
+            return " ".join(line.split())
+    generic = GENERIC_NAMES.get(entry.type_code, entry.name.split(" - ")[0])
+    return f"{generic} — {commune_name}"
+
+
+def fiche_slug(entry: AnnuaireEntry, commune_slug: str) -> str:
+    """Return a stable slug from the record's kind, commune and rank (clic-08105-02 → -2)."""
+    prefix = {"clic": "clic", "plateforme-repit": "plateforme-repit-aidants"}.get(
+        entry.type_code, entry.type_code
+    )
+    rank = entry.ref.rsplit("-", 1)[-1]
+    suffix = "" if rank in ("01", "1") else f"-{int(rank)}" if rank.isdigit() else f"-{rank}"
+    return f"{prefix}-{commune_slug}{suffix}"
+
+
+def fiche_record(entry: AnnuaireEntry, type_, commune, status: str) -> dict:
+    """Return a fiche of the standard made of a record's facts and its type's national frame
+    (missions, access), every fact dated by the record."""
+    contacts = contact_fields(entry)
+    frame = ["missions"]
+    record = {
+        "slug": fiche_slug(entry, slugify(commune.name)),
+        "nom": fiche_name(entry, commune.name),
+        "sigle": type_.acronym,
+        "type": type_.code,
+        "statut": status,
+        "resume": SUMMARY.get(entry.type_code, "{name}").format(
+            name=fiche_name(entry, commune.name),
+            commune=commune.name,
+            departement=commune.departement.name,
+            year=(entry.date or "")[:4] or "date inconnue",
+        )[:280],
+        "missions": type_.definition,
+        "publics": PIVOT_PUBLICS.get(entry.type_code, []),
+        "site_web": entry.website,
+        **contacts,
+    }
+    if entry.comment:
+        record["modalites_saisine"] = entry.comment
+    elif type_.saisine:
+        record["modalites_saisine"] = type_.saisine
+        frame.append("modalites_saisine")
+    record["cadre_national"] = frame
+    backed = sorted({"nom", "publics", *contacts, *(["site_web"] if entry.website else [])})
+    if entry.comment:
+        backed.append("modalites_saisine")
+    record["sources"] = [source(entry, backed)]
+    return record

@@ -42,7 +42,15 @@ def seed_load(directory: Path | None):
     except ImportRefused as exc:
         _refuse(exc)
     db.session.commit()
-    click.echo(m.SEED_LOADED.format(**report.counts()))
+    click.echo("\n".join(report.lines()))
+
+
+@seed_cli.command("stats")
+def seed_stats():
+    """Compte les fiches publiées : par type, par département, contacts, carte, sources."""
+    from directory.imports.stats import holdings, lines
+
+    click.echo("\n".join(lines(holdings())))
 
 
 @fiches_cli.command("import")

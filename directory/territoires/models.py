@@ -73,6 +73,20 @@ class Commune(db.Model):
         return f"{self.name} ({self.departement_code}, {self.code})"
 
 
+class FormerCommune(db.Model):
+    """A former commune (merged, delegated or associated) and the commune it now belongs to."""
+
+    __tablename__ = "former_communes"
+
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)  # its INSEE code
+    name: Mapped[str | None] = mapped_column(String(120))
+    search_name: Mapped[str | None] = mapped_column(String(120), index=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<FormerCommune {self.code} → {self.commune_code}>"
+
+
 class CommunePostcode(db.Model):
     """One row per (postcode, commune), for the look-up by postcode."""
 

@@ -13,7 +13,14 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select
 from unidecode import unidecode
 
 from directory.extensions import db
-from directory.territoires.models import Commune, CommunePostcode, Departement, Epci, Region
+from directory.territoires.models import (
+    Commune,
+    CommunePostcode,
+    Departement,
+    Epci,
+    FormerCommune,
+    Region,
+)
 
 LEVELS = ("commune", "epci", "departement", "region")  # finest first
 LEVEL_LABELS = {
@@ -62,6 +69,11 @@ def _read(directory: Path, name: str):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _read_optional(directory: Path, name: str) -> list:
+    """Read a file of the build that older builds did not write."""
+    return _read(directory, name) if (Path(directory) / name).is_file() else []
+
+
 def load_reference(directory: Path) -> dict:
     """Replace the geography tables with the build in `directory` (flushed, not committed)."""
     region = _read(directory, "region.json")
@@ -75,6 +87,10 @@ def load_reference(directory: Path) -> dict:
         Commune: [{**c, "search_name": fold(c["name"])} for c in communes],
         CommunePostcode: [
             {"postcode": p, "commune_code": c["code"]} for c in communes for p in c["postcodes"]
+        ],
+        FormerCommune: [
+            {**f, "search_name": fold(f["name"]) if f["name"] else None}
+            for f in _read_optional(directory, "former-communes.json")
         ],
     }
     for model in reversed(rows):  # children first
@@ -90,6 +106,7 @@ def load_reference(directory: Path) -> dict:
         "epcis": len(epcis),
         "communes": len(communes),
         "commune_postcodes": len(rows[CommunePostcode]),
+        "former_communes": len(rows[FormerCommune]),
     }
 
 
@@ -97,9 +114,20 @@ def load_reference(directory: Path) -> dict:
 
 
 def get_commune(code: str | None) -> Commune | None:
-    """Return the commune of an INSEE code, or None."""
+    """Return the commune of an INSEE code, a former commune's code included, or None."""
     code = (code or "").strip()
-    return db.session.get(Commune, code) if code else None
+    if not code:
+        return None
+    commune = db.session.get(Commune, code)
+    if commune is None and (former := db.session.get(FormerCommune, code)) is not None:
+        commune = db.session.get(Commune, former.commune_code)
+    return commune
+
+
+def current_code(code: str | None) -> str | None:
+    """Return the current INSEE code of a commune, following a former commune's code."""
+    commune = get_commune(code)
+    return commune.code if commune else None
 
 
 def communes_by_code(codes: Iterable[str | None]) -> dict[str, Commune]:
@@ -107,7 +135,12 @@ def communes_by_code(codes: Iterable[str | None]) -> dict[str, Commune]:
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    return {c.code: c for c in db.session.scalars(select(Commune).where(Commune.code.in_(wanted)))}
+    found = {c.code: c for c in db.session.scalars(select(Commune).where(Commune.code.in_(wanted)))}
+    for former in db.session.scalars(
+        select(FormerCommune).where(FormerCommune.code.in_(set(wanted) - set(found)))
+    ):
+        found[former.code] = db.session.get(Commune, former.commune_code)
+    return found
 
 
 def _digits_condition(digits: str):
@@ -147,7 +180,11 @@ def find_communes(text: str, limit: int = 20) -> list[Commune]:
         .order_by(rank, func.coalesce(Commune.population, 0).desc(), Commune.name, Commune.code)
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    found = list(db.session.scalars(query))
+    if not found and words and not numbers:  # a former commune's name: its commune today
+        former = select(FormerCommune.commune_code).where(FormerCommune.search_name == words)
+        found = list(db.session.scalars(select(Commune).where(Commune.code.in_(former))))
+    return found
 
 
 def covering_codes(commune: Commune) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from directory.fiches import services
 from directory.fiches.models import Fiche, FicheHistory, FicheTerritory
 from directory.fiches.referentiels import SCHEMAS_DIR
 from directory.fiches.schemas import FicheSchema
-from directory.territoires.models import Commune, CommunePostcode
+from directory.territoires.models import Commune, CommunePostcode, FormerCommune
 
 
 @pytest.fixture
@@ -84,6 +84,7 @@ def test_the_command_inserts_and_reports_in_french(runner):
 
 
 def test_the_command_refuses_to_run_without_geography(runner):
+    db.session.execute(delete(FormerCommune))
     db.session.execute(delete(CommunePostcode))
     db.session.execute(delete(Commune))
     result = runner.invoke(args=["seed", "demo", "--count", "3"])

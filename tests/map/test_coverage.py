@@ -20,8 +20,8 @@ def _rows(body: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("asked", "covered"),
     [
-        ("DAC", {"54"}),
-        ("dac", {"54"}),
+        ("DAC", {"54", "88"}),  # DAC 54 and the DAC des Vosges
+        ("dac", {"54", "88"}),
         ("CRA", {"08", "10", "51", "52", "54", "55", "57", "67", "68", "88"}),
     ],
 )

@@ -33,8 +33,8 @@ def test_synonyms_and_acronyms(client, indexed):
 
 
 def test_prefix_of_a_longer_word_than_its_stem(client, indexed):
-    data = get(client, q="coordinat")
-    assert "dac-54" in slugs(data)
+    data = get(client, q="coordinat", type="dac")  # the 73 CLIC « … de coordination » too
+    assert {"dac-54", "dac-vosges"} <= set(slugs(data))
     assert data["correction"] is None
 
 

@@ -23,6 +23,7 @@ FILES = [
     "departements.json",
     "epcis.json",
     "communes.json",
+    "former-communes.json",
     "build-info.json",
     "geo/communes.geojson",
     "geo/epcis.geojson",
@@ -82,6 +83,7 @@ def test_counts(built, communes, epcis, info):
         "epcis": 150,
         "communes": 5115,
         "commune_postcodes": 5143,  # 26 communes have two or three postcodes
+        "former_communes": 480,  # merged, delegated or associated communes
     }
     assert len(communes) == 5115
     assert len(epcis) == 150
