@@ -179,6 +179,7 @@ PRODUCTION_HOSTS_MISSING = (
     "et, si besoin, les hôtes acceptés (DIRECTORY_TRUSTED_HOSTS)."
 )
 SECRET_KEY_MISSING = "En production, DIRECTORY_SECRET_KEY doit être une vraie clé secrète."
+VIA_INVITATION = "invitation à tenir la fiche"
 MAIL_INVITATION_SUBJECT = "Invitation à tenir votre fiche dans l'annuaire des dispositifs"
 MAIL_RESET_SUBJECT = "Choisir un nouveau mot de passe"
 MAIL_REMINDER_SUBJECT = "Votre fiche « {name} » est à vérifier"

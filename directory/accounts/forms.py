@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from marshmallow import ValidationError as SchemaError
 from marshmallow.validate import Email as EmailRule
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from directory import messages
 
@@ -54,6 +54,12 @@ class NewPasswordForm(FlaskForm):
 
 class InvitationAcceptForm(NewPasswordForm):
     name = StringField("Votre nom", validators=[DataRequired(messages.REQUIRED), Length(max=255)])
+    # Asked only when the invitation names a fiche without a porteur (see the view).
+    organisation = StringField("Votre organisation (le service qui porte la fiche)")
+    siret = StringField(
+        "SIRET de l'organisation (facultatif)",
+        validators=[Optional(), Regexp(r"^\d{14}$", message=messages.SIRET_PATTERN)],
+    )
 
 
 class ForgotPasswordForm(FlaskForm):

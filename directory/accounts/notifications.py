@@ -18,11 +18,12 @@ def send_invitation(invitation: Invitation) -> None:
     """E-mail the invitation link to the invited person."""
     link = _external("accounts.accept_invitation", token=services.invitation_token(invitation))
     inviter = invitation.invited_by.label if invitation.invited_by else "L'équipe de l'annuaire"
-    organisation = (
-        f" pour tenir la fiche de « {invitation.organisation.name} »"
-        if invitation.organisation
-        else ""
-    )
+    if invitation.fiche is not None:
+        organisation = f" pour tenir la fiche « {invitation.fiche.name} »"
+    elif invitation.organisation is not None:
+        organisation = f" pour tenir la fiche de « {invitation.organisation.name} »"
+    else:
+        organisation = ""
     lines = [
         "Bonjour,",
         "",

@@ -14,6 +14,7 @@ from directory.core.models import utcnow
 from directory.extensions import db
 from directory.fiches.models import Fiche, fiche_porteurs
 from directory.organisations.models import Organisation
+from directory.organisations.services import find_organisation
 
 TOKEN_SALTS = {"invitation": "accounts-invitation", "reset": "accounts-password-reset"}
 
@@ -149,11 +150,19 @@ def create_organisation(name: str, siret: str | None = None, finess: str | None 
     return organisation
 
 
-def invite(actor, email: str, organisation: Organisation | None, message: str = "") -> Invitation:
-    """Record an invitation; the caller e-mails its link (see `invitation_token`)."""
+def invite(
+    actor,
+    email: str,
+    organisation: Organisation | None,
+    message: str = "",
+    fiche: Fiche | None = None,
+) -> Invitation:
+    """Record an invitation, for an organisation and/or to keep one fiche; the caller e-mails
+    its link (see `invitation_token`)."""
     invitation = Invitation(
         email=normalise_email(email),
         organisation=organisation,
+        fiche=fiche,
         role=Role.MEMBRE.value,
         invited_by=actor if getattr(actor, "is_authenticated", False) else None,
         message=(message or "").strip() or None,
@@ -165,7 +174,11 @@ def invite(actor, email: str, organisation: Organisation | None, message: str = 
         "invitation_sent",
         "invitation",
         invitation.id,
-        {"email": invitation.email, "organisation": organisation.name if organisation else None},
+        {
+            "email": invitation.email,
+            "organisation": organisation.name if organisation else None,
+            "fiche": fiche.slug if fiche else None,
+        },
     )
     return invitation
 
@@ -185,8 +198,19 @@ def pending_invitation(token: str) -> Invitation:
     return invitation
 
 
-def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
-    """Create (or reuse) the invited user, set its password and make it éditeur."""
+def accept_invitation(
+    invitation: Invitation,
+    name: str,
+    password: str,
+    organisation_name: str | None = None,
+    siret: str | None = None,
+) -> User:
+    """Create (or reuse) the invited user, set its password and make it éditeur.
+
+    An invitation to keep a fiche that has no porteur takes the organisation the person names:
+    an existing one (same SIRET, else same normalised name) before any is created; it becomes
+    the fiche's porteur.
+    """
     user = find_user(invitation.email)
     if user is None:
         user = create_user(invitation.email, password, name, invitation.role)
@@ -195,9 +219,35 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
         user.name = name.strip() or user.name
     invitation.accepted_at = utcnow()
     record_event(user, "invitation_accepted", "invitation", invitation.id, {"email": user.email})
-    if invitation.organisation is not None:
-        add_membership(user, user, invitation.organisation)
+    organisation = invitation.organisation
+    if organisation is None and invitation.fiche is not None and (organisation_name or "").strip():
+        organisation = find_organisation(siret, organisation_name)
+        if organisation is None:
+            organisation = create_organisation(organisation_name, siret)
+            record_event(
+                user,
+                "organisation_created",
+                "organisation",
+                organisation.id,
+                {"nom": organisation.name},
+            )
+        invitation.organisation = organisation
+    if organisation is not None:
+        add_membership(user, user, organisation)
+        if invitation.fiche is not None:
+            _carry(invitation.fiche, organisation, user)
     return user
+
+
+def _carry(fiche: Fiche, organisation: Organisation, user: User) -> None:
+    """Make the organisation a porteur of the fiche, recorded in its history."""
+    from directory.fiches.services import Actor, fiche_to_data, normalize, update_fiche
+
+    if organisation in fiche.porteurs:
+        return
+    data = normalize(fiche_to_data(fiche))
+    data["porteurs"] = [*data["porteurs"], {"name": organisation.name, "siret": organisation.siret}]
+    update_fiche(fiche, data, Actor(label=user.label, user_id=user.id, via=messages.VIA_INVITATION))
 
 
 def reset_token(user: User) -> str:

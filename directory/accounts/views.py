@@ -18,6 +18,7 @@ from directory.accounts.services import TokenError
 from directory.admin import freshness
 from directory.core import site
 from directory.extensions import db, limiter
+from directory.imports import proposals
 
 
 def _login_limit() -> str:
@@ -77,8 +78,19 @@ def accept_invitation(token: str):
     except TokenError as error:
         return render_template("accounts/token_error.html", message=str(error)), 400
     form = InvitationAcceptForm()
-    if form.validate_on_submit():
-        user = services.accept_invitation(invitation, form.name.data, form.password.data)
+    asks_organisation = invitation.fiche is not None and invitation.organisation is None
+    valid = form.validate_on_submit()
+    if valid and asks_organisation and not (form.organisation.data or "").strip():
+        form.organisation.errors = [messages.REQUIRED]
+        valid = False
+    if valid:
+        user = services.accept_invitation(
+            invitation,
+            form.name.data,
+            form.password.data,
+            form.organisation.data if asks_organisation else None,
+            form.siret.data if asks_organisation else None,
+        )
         if current_user.is_authenticated:
             logout_user()
         login_user(user)
@@ -86,7 +98,12 @@ def accept_invitation(token: str):
         flash(messages.INVITATION_ACCEPTED, "success")
         return redirect(url_for("accounts.my_fiches"))
     status = 400 if form.is_submitted() else 200
-    return render_template("accounts/invitation.html", form=form, invitation=invitation), status
+    return render_template(
+        "accounts/invitation.html",
+        form=form,
+        invitation=invitation,
+        asks_organisation=asks_organisation,
+    ), status
 
 
 @blueprint.route("/mot-de-passe/oublie", methods=["GET", "POST"])
@@ -150,9 +167,11 @@ def my_account():
 def my_fiches():
     fiches = services.fiches_of(current_user)
     rows = [(fiche, freshness.state(fiche)) for fiche in fiches]
+    pending = proposals.open_counts([f.id for f in fiches])
     return render_template(
         "accounts/my_fiches.html",
         rows=rows,
         organisations=current_user.organisations,
         labels=freshness.LABELS,
+        pending=pending,
     )

@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -27,6 +28,7 @@ class InvitationForm(FlaskForm):
     """Invite a service: an existing organisation or a new one, and an address."""
 
     email = email_field("Adresse électronique de la personne invitée")
+    fiche = HiddenField()  # the slug of the fiche to keep, when the invitation is for one
     organisation_id = SelectField("Organisation existante", validators=[Optional()])
     new_organisation = StringField(
         "Ou nouvelle organisation : nom", validators=[Optional(), Length(max=255)]
@@ -47,6 +49,9 @@ class InvitationForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # For a fiche without a porteur, the invited person names their organisation.
+        if self.fiche.data:
+            return valid
         if not self.organisation_id.data and not (self.new_organisation.data or "").strip():
             self.organisation_id.errors = [
                 *self.organisation_id.errors,

@@ -8,7 +8,7 @@ from directory import messages
 from directory.accounts import notifications, permissions, services
 from directory.accounts.mail import outbox_messages, read_outbox
 from directory.accounts.models import AuditEvent, Invitation, User
-from directory.admin import blueprint, freshness
+from directory.admin import blueprint, freshness, gaps
 from directory.admin.forms import (
     AuditFilterForm,
     InvitationForm,
@@ -18,7 +18,9 @@ from directory.admin.forms import (
 )
 from directory.extensions import db
 from directory.fiches import referentiels
+from directory.fiches.models import Fiche
 from directory.organisations.models import Organisation
+from directory.organisations.services import find_organisation
 
 AUDIT_PER_PAGE = 50
 
@@ -44,18 +46,23 @@ def dashboard():
         departements=freshness.departement_names(),
         types={t.code: t for t in referentiels.types()},
         latest=freshness.latest_changes(),
+        gaps=gaps.counts(freshness.tracked_fiches()),
+        gap_labels=gaps.GAPS,
     )
 
 
 @blueprint.route("/fiches")
 def fiches():
-    filters = {k: request.args.get(k, "") for k in ("etat", "completude", "departement", "type")}
+    keys = ("etat", "completude", "departement", "type", "manque")
+    filters = {k: request.args.get(k, "") for k in keys}
     if filters["etat"] and filters["etat"] not in freshness.STATES:
         abort(400)
-    rows = [
-        (fiche, freshness.state(fiche), freshness.due_date(fiche))
-        for fiche in freshness.filter_fiches(freshness.tracked_fiches(), filters)
-    ]
+    if filters["manque"] and filters["manque"] not in gaps.GAPS:
+        abort(400)
+    fiches = freshness.filter_fiches(freshness.tracked_fiches(), filters)
+    if filters["manque"]:
+        fiches = gaps.with_gap(fiches, filters["manque"])
+    rows = [(fiche, freshness.state(fiche), freshness.due_date(fiche)) for fiche in fiches]
     return render_template(
         "admin/fiches.html",
         rows=rows,
@@ -63,6 +70,7 @@ def fiches():
         labels=freshness.LABELS,
         band_labels=freshness.COMPLETENESS_LABELS,
         departements=freshness.departement_names(),
+        gap_labels=gaps.GAPS,
     )
 
 
@@ -70,24 +78,45 @@ def fiches():
 def invitations():
     form = InvitationForm()
     form.organisation_id.choices = organisation_choices(_organisations(), "— Choisir —")
+    fiche = _invited_fiche(form)
     if form.validate_on_submit():
         organisation = _chosen_organisation(form)
-        invitation = services.invite(current_user, form.email.data, organisation, form.message.data)
+        invitation = services.invite(
+            current_user, form.email.data, organisation, form.message.data, fiche=fiche
+        )
         notifications.send_invitation(invitation)
         db.session.commit()
         flash(messages.INVITATION_SENT.format(email=invitation.email), "success")
         return redirect(url_for("admin.invitations"))
     sent = db.session.scalars(select(Invitation).order_by(Invitation.created_at.desc())).all()
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/invitations.html", form=form, invitations=sent), status
+    return render_template(
+        "admin/invitations.html", form=form, invitations=sent, fiche=fiche
+    ), status
 
 
-def _chosen_organisation(form: InvitationForm) -> Organisation:
+def _invited_fiche(form: InvitationForm) -> Fiche | None:
+    """Return the fiche the invitation is for (?fiche=<slug>), prefilling its porteur."""
+    slug = form.fiche.data or request.args.get("fiche", "")
+    if not slug:
+        return None
+    fiche = db.session.scalar(select(Fiche).where(Fiche.slug == slug)) or abort(404)
+    form.fiche.data = fiche.slug
+    if not form.is_submitted() and fiche.porteurs:
+        form.organisation_id.data = str(fiche.porteurs[0].id)
+    return fiche
+
+
+def _chosen_organisation(form: InvitationForm) -> Organisation | None:
     if form.organisation_id.data:
         return db.session.get(Organisation, int(form.organisation_id.data)) or abort(400)
-    organisation = services.create_organisation(
-        form.new_organisation.data, form.siret.data, form.finess.data
-    )
+    name = (form.new_organisation.data or "").strip()
+    if not name:
+        return None  # a fiche without a porteur: the invited person names their organisation
+    existing = find_organisation(form.siret.data, name)
+    if existing is not None:
+        return existing
+    organisation = services.create_organisation(name, form.siret.data, form.finess.data)
     services.record_event(
         current_user,
         "organisation_created",
