@@ -15,6 +15,7 @@ from directory.imports.standard import ImportRefused, import_records, read_recor
 
 seed_cli = AppGroup("seed", help="Données de départ : fiches réelles et fiches fictives.")
 fiches_cli = AppGroup("fiches", help="Fiches : import au format du standard publié.")
+proposals_cli = AppGroup("proposals", help="Propositions de modification venues de l'extérieur.")
 referentiels_cli = AppGroup("referentiels", help="Référentiels (types, publics, financeurs…).")
 
 
@@ -70,6 +71,20 @@ def fiches_import(file: Path, apply: bool):
         click.echo(m.IMPORT_DRY_RUN.format(**report.counts()))
 
 
+@proposals_cli.command("digest")
+def proposals_digest():
+    """Écrit aux éditeurs les nouvelles propositions de leurs fiches (une fois par jour au plus)."""
+    from directory.core.site import SiteUrlMissing
+    from directory.imports.digest import send_digests
+
+    try:
+        sent = send_digests()
+    except SiteUrlMissing as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(m.DIGEST_SENT.format(count=sent))
+
+
 @referentiels_cli.command("load")
 def referentiels_load():
     """Charge (ou met à jour) les référentiels depuis schemas/referentiels/."""
@@ -83,3 +98,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(fiches_cli)
     app.cli.add_command(referentiels_cli)
+    app.cli.add_command(proposals_cli)

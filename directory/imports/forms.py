@@ -3,9 +3,10 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from directory import messages as m
+from directory.accounts.forms import valid_email
 from directory.imports.reports import REPORT_PARTS
 
 
@@ -26,7 +27,8 @@ class ReportForm(FlaskForm):
     )
     courriel = EmailField(
         "Votre adresse électronique (facultatif)",
-        validators=[Optional(), Email(m.NOT_AN_EMAIL), Length(max=255)],
+        validators=[Optional(), valid_email, Length(max=255)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )
     # A honeypot: hidden from people (and screen readers), filled in by robots.
     site_internet = StringField("Ne remplissez pas ce champ")
