@@ -75,7 +75,7 @@ def propose(
     current = current_value(fiche, field) if kind == ProposalKind.CHAMP else None
     if kind == ProposalKind.CHAMP and _same(current, proposed):
         return None
-    if kind != ProposalKind.REMARQUE and _already_proposed(fiche, field, proposed, source, kind):
+    if kind != ProposalKind.REMARQUE and already_proposed(fiche, field, proposed, source, kind):
         return None
     proposal = Proposal(
         fiche_id=fiche.id,
@@ -98,7 +98,8 @@ def propose(
     return proposal
 
 
-def _already_proposed(fiche, field, proposed, source, kind) -> bool:
+def already_proposed(fiche, field, proposed, source, kind=ProposalKind.CHAMP) -> bool:
+    """Tell whether the same origin already proposed this value (still open, or rejected)."""
     query = select(Proposal).where(
         Proposal.fiche_id == fiche.id,
         Proposal.kind == kind,
