@@ -260,3 +260,73 @@ REPORT_TEXT_REQUIRED = "Dites ce qui est inexact ou ce qu'il faudrait écrire."
 REPORT_TEXT_TOO_LONG = "2 000 caractères au plus."
 MAIL_DIGEST_SUBJECT = "{count} proposition(s) de modification à examiner"
 DIGEST_SENT = "{count} courriel(s) de propositions envoyé(s)."
+
+# --- imports of open datasets: FINESS, Annuaire de l'administration ---
+DATASET_DRAFT_SUMMARY = (
+    "{type} ({acronym}) {place} : {facts}{when}. "
+    "Brouillon à compléter et à faire confirmer par le service."
+)
+DATASET_AS_OF = ", données du {date}"
+DATASET_NO_COMMUNE = "en Grand Est (commune non renseignée)"
+DATASET_NATIONAL_FRAME = "Cadre national du type {acronym} (référentiel des types de l'annuaire)"
+DATASET_DUPLICATE = (
+    "« {name} » ({origin} {ref}, {place}) porte le même nom normalisé que cette fiche, sans "
+    "identifiant commun : un brouillon a été créé ({slug}). S'il s'agit du même dispositif, "
+    "archivez le brouillon et reportez ici ce qui manque ; sinon, refusez cette proposition."
+)
+DATASET_ROW_ERROR = "Ligne {ref} (« {name} ») — champ « {field} » : {msg}"
+FINESS_REFUSED = "Fichier FINESS refusé ({count} erreur(s)) : rien n'a été écrit."
+FINESS_NO_METADATA = (
+    "Ce fichier n'est pas une extraction FINESS : la première ligne doit être "
+    "« finess;etalab;<version>;<date> » (fichier etalab-cs1100507-stock-<date>.csv)."
+)
+FINESS_NOT_CP1252 = "Ligne {line} : caractères illisibles en Windows-1252 ({reason})."
+FINESS_UNKNOWN_SECTION = (
+    "Ligne {line} : type de ligne inconnu « {section} » (attendu : structureet ou geolocalisation)."
+)
+FINESS_COLUMNS = "Ligne {line} : {found} colonne(s) au lieu de {expected}."
+FINESS_PROGRESS = "Lecture du fichier FINESS"
+FINESS_FACTS = "établissement n° {number} du FINESS, catégorie « {category} »"
+FINESS_DATASET = "FINESS (extraction du fichier des établissements)"
+ANNUAIRE_DATASET = "Annuaire de l'administration (DILA)"
+ANNUAIRE_REFUSED = "Fichier de l'Annuaire refusé ({count} erreur(s)) : rien n'a été écrit."
+ANNUAIRE_NOT_JSON = (
+    "Ce fichier n'est pas un fichier de l'Annuaire de l'administration : il faut le JSON de la "
+    "« Base de données locales » (objet « service », liste d'enregistrements, ou archive .tar.bz2)."
+)
+ANNUAIRE_NO_JSON_IN_ARCHIVE = "L'archive ne contient aucun fichier .json."
+ANNUAIRE_UNREADABLE = "Fichier illisible : {reason}"
+ANNUAIRE_PROGRESS = "Lecture du fichier de l'Annuaire"
+ANNUAIRE_NO_HOURS = "horaires non précisés"
+ANNUAIRE_FACTS = "fiche {ref} de l'Annuaire de l'administration"
+DATASET_HEADER = (
+    "{dataset}{when} : {read} enregistrement(s) lu(s), {kept} retenu(s) "
+    "(Grand Est, types du référentiel)."
+)
+DATASET_TO_CREATE = "Brouillons à créer : {n}"
+DATASET_CREATED = "Brouillons créés : {n}"
+DATASET_DRAFT_LINE = "  - « {name} » ({ref}) → brouillon « {slug} », {place}{dropped}"
+DATASET_DROPPED = " ; valeur(s) écartée(s), hors standard : {keys}"
+DATASET_TO_PROPOSE = "Propositions à faire : {fields} champ(s) sur {fiches} fiche(s)"
+DATASET_PROPOSED = "Propositions faites : {fields} champ(s) sur {fiches} fiche(s)"
+DATASET_PROPOSAL_LINE = "  - {slug} ← {ref} ({how}) : {keys}"
+DATASET_HOW_IDENTIFIER = "même identifiant"
+DATASET_HOW_NAME = "même type, même commune, même nom normalisé"
+DATASET_DUPLICATES = "Doublons possibles (même type et même nom normalisé, sans identifiant) : {n}"
+DATASET_DUPLICATE_LINE = (
+    "  - « {name} » ({ref}) ressemble à {slugs} : brouillon créé à part, proposition "
+    "« doublon possible » sur la fiche existante, jamais de fusion"
+)
+DATASET_UNCHANGED = "Fiches déjà à jour (rien à proposer) : {n}"
+DATASET_ARCHIVED = "Fiches archivées, laissées de côté : {n}"
+DATASET_ARCHIVED_LINE = "  - {slug} ← {ref}"
+DATASET_WRITTEN = (
+    "Écrit : {drafts} brouillon(s) et {n} proposition(s). Rien n'est publié : les brouillons "
+    "et les propositions attendent une relecture."
+)
+DATASET_DRY_RUN = (
+    "Essai à blanc : rien n'a été écrit. Relancez avec --apply pour écrire les brouillons et "
+    "les propositions."
+)
+DATASET_REFUSED = "{count} erreur(s) : rien n'a été écrit."
+DATASET_WRITE_FAILED = "Écriture impossible ({reason}) : tout a été annulé, rien n'a été écrit."

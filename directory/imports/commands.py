@@ -1,4 +1,5 @@
-"""Command line: `flask seed …`, `flask fiches import`, `flask referentiels load`."""
+"""Command line: `flask seed …`, `flask fiches import`, `flask referentiels load`,
+`flask imports finess|annuaire`."""
 
 import sys
 from pathlib import Path
@@ -6,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from directory import messages as m
 from directory.extensions import db
@@ -17,14 +19,15 @@ seed_cli = AppGroup("seed", help="Données de départ : fiches réelles et fiche
 fiches_cli = AppGroup("fiches", help="Fiches : import au format du standard publié.")
 proposals_cli = AppGroup("proposals", help="Propositions de modification venues de l'extérieur.")
 referentiels_cli = AppGroup("referentiels", help="Référentiels (types, publics, financeurs…).")
+imports_cli = AppGroup(
+    "imports",
+    help="Jeux de données ouverts (FINESS, Annuaire de l'administration) : brouillons et "
+    "propositions à relire, jamais de publication. Essai à blanc par défaut.",
+)
 
 
 def _refuse(exc: ImportRefused) -> None:
-    for error in exc.errors:
-        click.echo(error, err=True)
-    click.echo(str(exc), err=True)
-    db.session.rollback()
-    sys.exit(1)
+    _fail(exc.errors, str(exc))
 
 
 @seed_cli.command("load")
@@ -93,8 +96,73 @@ def referentiels_load():
     click.echo(m.REFERENTIELS_LOADED.format(**written))
 
 
+def _fail(errors: list[str], summary: str) -> None:
+    for error in errors:
+        click.echo(error, err=True)
+    click.echo(summary, err=True)
+    db.session.rollback()
+    sys.exit(1)
+
+
+def _import_dataset(load, path: Path, apply: bool, actor: str) -> None:
+    """Read, plan, report; with `apply`, write drafts and proposals in one transaction."""
+    from directory.imports import datasets
+    from directory.imports.annuaire_export import AnnuaireRefused
+    from directory.imports.datasets_report import report_lines
+    from directory.imports.finess import FinessRefused, grand_est_departements
+
+    try:
+        result = datasets.plan(load(path, grand_est_departements()))
+    except (FinessRefused, AnnuaireRefused) as exc:
+        _fail(exc.errors, str(exc))
+    if result.errors:
+        _fail(result.errors, m.DATASET_REFUSED.format(count=len(result.errors)))
+    written = None
+    if apply:
+        try:
+            written = datasets.apply(result, Actor(label=actor))
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            _fail([], m.DATASET_WRITE_FAILED.format(reason=exc.__class__.__name__))
+    else:
+        db.session.rollback()
+    for line in report_lines(result, written):
+        click.echo(line)
+
+
+@imports_cli.command("finess")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--apply", is_flag=True, help="Écrire brouillons et propositions (sinon : essai à blanc)."
+)
+def imports_finess(file: Path, apply: bool):
+    """Importe l'extraction FINESS (etalab-cs1100507-stock-<date>.csv).
+
+    Établissements du Grand Est des catégories qui correspondent aux types du référentiel.
+    """
+    from directory.imports import finess
+
+    _import_dataset(finess.load, file, apply, "import FINESS")
+
+
+@imports_cli.command("annuaire")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--apply", is_flag=True, help="Écrire brouillons et propositions (sinon : essai à blanc)."
+)
+def imports_annuaire(file: Path, apply: bool):
+    """Importe l'Annuaire de l'administration (base de données locales).
+
+    Fichier JSON ou archive .tar.bz2 : MDPH, CLIC et plateformes de répit du Grand Est.
+    """
+    from directory.imports import annuaire_export
+
+    _import_dataset(annuaire_export.load, file, apply, "import Annuaire")
+
+
 def register(app: Flask) -> None:
     """Attach the command groups to the application."""
+    app.cli.add_command(imports_cli)
     app.cli.add_command(seed_cli)
     app.cli.add_command(fiches_cli)
     app.cli.add_command(referentiels_cli)
