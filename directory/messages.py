@@ -274,7 +274,8 @@ DATASET_DUPLICATE = (
     "identifiant commun : un brouillon a été créé ({slug}). S'il s'agit du même dispositif, "
     "archivez le brouillon et reportez ici ce qui manque ; sinon, refusez cette proposition."
 )
-DATASET_ROW_ERROR = "Ligne {ref} (« {name} ») — champ « {field} » : {msg}"
+DATASET_ROW_ERROR = "Ligne {ref} ({name}) — champ « {field} » : {msg}"
+DATASET_NO_NAME = "sans nom"
 FINESS_REFUSED = "Fichier FINESS refusé ({count} erreur(s)) : rien n'a été écrit."
 FINESS_NO_METADATA = (
     "Ce fichier n'est pas une extraction FINESS : la première ligne doit être "
@@ -306,7 +307,7 @@ DATASET_HEADER = (
 DATASET_TO_CREATE = "Brouillons à créer : {n}"
 DATASET_CREATED = "Brouillons créés : {n}"
 DATASET_DRAFT_LINE = "  - « {name} » ({ref}) → brouillon « {slug} », {place}{dropped}"
-DATASET_DROPPED = " ; valeur(s) écartée(s), hors standard : {keys}"
+DATASET_DROPPED = " ; écarté (refusé par le standard ou inconnu de la géographie) : {keys}"
 DATASET_TO_PROPOSE = "Propositions à faire : {fields} champ(s) sur {fiches} fiche(s)"
 DATASET_PROPOSED = "Propositions faites : {fields} champ(s) sur {fiches} fiche(s)"
 DATASET_PROPOSAL_LINE = "  - {slug} ← {ref} ({how}) : {keys}"

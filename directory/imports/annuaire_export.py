@@ -40,9 +40,9 @@ from directory.imports.annuaire import (
     source,
     split_address,
 )
-from directory.imports.datasets import DatasetFile, DatasetRow
 from directory.imports.models import ProposalOrigin
 from directory.imports.proposals import SourceInfo
+from directory.imports.rows import DatasetFile, DatasetRow
 
 DATASET_URL = (
     "https://www.data.gouv.fr/fr/datasets/"

@@ -2,7 +2,8 @@
 unchanged, and the possible duplicates."""
 
 from directory import messages as m
-from directory.imports.datasets import Plan, french_date, place
+from directory.imports.datasets import Plan
+from directory.imports.drafting import french_date, place
 
 HOW = {"identifiant": m.DATASET_HOW_IDENTIFIER, "nom-commune": m.DATASET_HOW_NAME}
 

@@ -31,10 +31,10 @@ from directory import messages as m
 from directory.extensions import db
 from directory.fiches.models import DispositifType
 from directory.imports.annuaire import national_phone
-from directory.imports.datasets import DatasetFile, DatasetRow
 from directory.imports.models import ProposalOrigin
 from directory.imports.proposals import SourceInfo
-from directory.territoires.models import Commune, Departement
+from directory.imports.rows import DatasetFile, DatasetRow
+from directory.territoires.models import Departement
 
 STRUCTURE = (
     "section nofinesset nofinessej rs rslongue complrs compldistrib numvoie typvoie voie "
@@ -121,7 +121,9 @@ def read_extraction(path: Path, departements: set[str], kept_categories: set[str
         raise FinessRefused([m.FINESS_NO_METADATA])
     extraction = Extraction(date=first[3] if ISO_DATE.match(first[3]) else None)
     errors: list[str] = []
-    for number, fields in ((n, next(csv.reader([text], delimiter=";"))) for n, text in lines):
+    reader = csv.reader((text for _, text in lines), delimiter=";")
+    for fields in reader:
+        number = reader.line_num + 1  # the metadata line was read apart
         section = fields[0] if fields else ""
         if section == "structureet":
             _structure(extraction, fields, number, departements, kept_categories, errors)
@@ -181,18 +183,17 @@ def to_wgs84(x: str, y: str, source: str | None) -> tuple[float, float] | None:
 
 def rows(extraction: Extraction, types: dict[str, str]) -> list[DatasetRow]:
     """Turn the kept rows into dataset rows in the standard's terms."""
-    communes = set(db.session.scalars(select(Commune.code)))
     acronyms = _acronyms()
     return [
-        _dataset_row(row, extraction, types[row["categetab"]], communes, acronyms)
+        _dataset_row(row, extraction, types[row["categetab"]], acronyms)
         for row in extraction.rows.values()
     ]
 
 
-def _dataset_row(row, extraction, type_code, communes, acronyms) -> DatasetRow:
+def _dataset_row(row, extraction, type_code, acronyms) -> DatasetRow:
     number = row["nofinesset"]
-    insee = row["departement"] + row["commune"] if len(row["commune"]) == 3 else None
-    commune = insee if insee in communes else None
+    # A code of a commune merged since is left out later, with the other invalid values.
+    commune = row["departement"] + row["commune"] if len(row["commune"]) == 3 else None
     postcode = row["ligneacheminement"][:5]
     address = {
         "ligne1": street(row, acronyms) or None,

@@ -173,3 +173,24 @@ def test_a_bad_file_is_refused_in_french_and_nothing_is_written(runner, tmp_path
     assert result.exit_code == 1
     assert message in result.output and "rien n'a été écrit" in result.output
     assert _count(Fiche) == 0 and _count(Proposal) == 0
+
+
+def test_values_the_standard_refuses_are_left_out_and_never_proposed(runner, tmp_path):
+    # 51261 (Fresne-lès-Reims) is a real commune merged in 2017: no longer in the geography.
+    record = annuaire_record(
+        "clic-51261-01", nom="CLIC FICTIF", adresse_courriel=["direction@"],
+        code_insee_commune="51261",
+    )  # fmt: skip
+    path = write_annuaire(tmp_path, [record])
+    first = _run(runner, path, "--apply")
+    assert first.exit_code == 0, first.output
+    assert "inconnu de la géographie) : adresse.commune, courriel" in first.output
+    draft = db.session.scalar(select(Fiche).where(Fiche.name == "CLIC FICTIF"))
+    assert draft.email is None and draft.phone == "03 87 99 99 02"
+    assert (draft.address_line1, draft.postcode, draft.commune_code) == (
+        "1 rue Fictive",
+        "57000",
+        None,
+    )
+    second = _run(runner, path, "--apply")
+    assert "Écrit : 0 brouillon(s) et 0 proposition(s)." in second.output

@@ -202,3 +202,15 @@ def test_a_bad_file_is_refused_in_french_and_nothing_is_written(runner, tmp_path
     assert message in result.output
     assert "rien n'a été écrit" in result.output
     assert (_count(Fiche), _count(Proposal)) == (1, 0)
+
+
+def test_one_row_the_standard_refuses_stops_the_whole_file(runner, tmp_path):
+    nameless = structure("570099995", commune="463", departement="57", categetab="190")
+    result = _run(runner, write_finess(tmp_path, camsp_metz() + [nameless]), "--apply")
+    assert result.exit_code == 1
+    assert (
+        "Ligne 570099995 (sans nom) — champ « nom » : Ce champ ne peut pas être vide."
+        in result.output
+    )
+    assert "1 erreur(s) : rien n'a été écrit." in result.output
+    assert _count(Fiche) == 0
