@@ -268,7 +268,6 @@ DATASET_DRAFT_SUMMARY = (
 )
 DATASET_AS_OF = ", données du {date}"
 DATASET_NO_COMMUNE = "en Grand Est (commune non renseignée)"
-DATASET_NATIONAL_FRAME = "Cadre national du type {acronym} (référentiel des types de l'annuaire)"
 DATASET_DUPLICATE = (
     "« {name} » ({origin} {ref}, {place}) porte le même nom normalisé que cette fiche, sans "
     "identifiant commun : un brouillon a été créé ({slug}). S'il s'agit du même dispositif, "

@@ -27,6 +27,7 @@ from directory.imports.matching import Candidate, FicheIndex
 from directory.imports.models import ProposalKind
 from directory.imports.proposals import ORIGIN_LABELS, propose
 from directory.imports.rows import CONTACT_KEYS, DatasetFile, DatasetRow
+from directory.territoires.services import get_commune
 
 # Values left out, rather than refusing the file, when they do not pass the standard.
 DROPPABLE = {*CONTACT_KEYS, "latitude", "longitude"}
@@ -159,11 +160,13 @@ def _leave_out_invalid(row: DatasetRow, known: KnownCodes) -> list[str]:
     commune merged since); return their keys. They are neither drafted nor proposed."""
     dropped = []
     address = row.values.get("adresse") or {}
-    if address.get("commune") and address["commune"] not in known.territory("commune"):
-        # A commune merged since: the street and postcode stay, the old code goes.
-        row.values["adresse"] = {**address, "commune": None}
-        row.commune = None if row.commune == address["commune"] else row.commune
-        dropped.append("adresse.commune")
+    code = address.get("commune")
+    if code and code not in known.territory("commune"):
+        # A commune merged since takes the code of the one it joined; an unknown code goes.
+        current = get_commune(code)
+        row.values["adresse"] = {**address, "commune": current.code if current else None}
+        row.commune = row.values["adresse"]["commune"] if row.commune == code else row.commune
+        dropped += [] if current else ["adresse.commune"]
     values = {k: v for k, v in row.values.items() if v not in (None, "", {})}
     probe = {"nom": "x", "type": row.type_code, "resume": "x", "missions": "x", **values}
     _, problems = _validated(probe, None, known)

@@ -23,9 +23,14 @@ def proposed_changes(fiche: Fiche, row: DatasetRow) -> dict:
     """Return standard key → value for what the row says differently from the fiche, leaving
     out what was already proposed (open or rejected) and the dataset's names."""
     current = record_of(fiche_to_data(fiche))
-    wanted = {k: v for k, v in row.values.items() if k in CONTACT_KEYS and v}
-    wanted = {k: v for k, v in wanted.items() if _differs(k, current.get(k), v)}
-    wanted.update(_position(current, row.values))
+    site = _site_of(current, row.commune)
+    wanted = _differences(current if site is None else current["sites"][site], row.values)
+    if site is not None and wanted:
+        # The row describes one of the fiche's sites (the Strasbourg site of the Alsace MPH):
+        # what differs is proposed on that site, never on the fiche's own contact.
+        sites = [dict(s) for s in current["sites"]]
+        sites[site].update(wanted)
+        wanted = {"sites": sites}
     identifiers = _identifiers(current.get("identifiants") or {}, row)
     if identifiers:
         wanted["identifiants"] = identifiers
@@ -34,6 +39,23 @@ def proposed_changes(fiche: Fiche, row: DatasetRow) -> dict:
         for key, value in wanted.items()
         if not already_proposed(fiche, key, value, row.source)
     }
+
+
+def _differences(part: dict, values: dict) -> dict:
+    """Return the contact and place values that differ from a part (the fiche or a site)."""
+    wanted = {k: v for k, v in values.items() if k in CONTACT_KEYS and v}
+    # A site has no website of its own: only the keys the part has are compared.
+    wanted = {k: v for k, v in wanted.items() if k in part and _differs(k, part.get(k), v)}
+    wanted.update(_position(part, values))
+    return wanted
+
+
+def _site_of(current: dict, commune: str | None) -> int | None:
+    """Return the index of the site in the row's commune, unless the fiche's own address is."""
+    if not commune or (current.get("adresse") or {}).get("commune") == commune:
+        return None
+    communes = [(s.get("adresse") or {}).get("commune") for s in current.get("sites") or []]
+    return communes.index(commune) if communes.count(commune) == 1 else None
 
 
 def _digits(text) -> str:

@@ -3,6 +3,7 @@ as missions (« selon le cadre national »), the dataset as a dated third-party 
 
 from directory import messages as m
 from directory.fiches.models import DispositifType, Statut
+from directory.imports.frame import frame_source
 from directory.imports.rows import CONTACT_KEYS, DatasetRow
 from directory.territoires.services import get_commune
 
@@ -27,7 +28,7 @@ def draft_record(row: DatasetRow, dtype: DispositifType) -> dict:
         "champs": [],
         "date": row.source.date,
     }
-    record["sources"] = [dataset, *_national_frame(dtype)]
+    record["sources"] = [dataset, frame_source(dtype, ["missions"])]
     dataset["champs"] = _given(record)
     return record
 
@@ -35,16 +36,6 @@ def draft_record(row: DatasetRow, dtype: DispositifType) -> dict:
 def _given(record: dict) -> list[str]:
     keys = ("nom", "type", "identifiants", *CONTACT_KEYS, "latitude", "longitude")
     return [k for k in keys if record.get(k) not in (None, "", {}, {"finess": None, "siret": None})]
-
-
-def _national_frame(dtype: DispositifType) -> list[dict]:
-    # Only the type's reference source (a public body, the national network, an official text)
-    # is cited as « vérifié »: a type's other sources may be secondary pages.
-    url = getattr(dtype, "reference_source", None)
-    if not url:
-        return []
-    title = m.DATASET_NATIONAL_FRAME.format(acronym=dtype.acronym)
-    return [{"titre": title, "url": url, "niveau": "verifie", "champs": ["missions"]}]
 
 
 def _summary(row: DatasetRow, dtype: DispositifType) -> str:

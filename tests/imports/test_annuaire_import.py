@@ -10,10 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from directory.extensions import db
+from directory.fiches.editing import load_record
 from directory.fiches.models import Fiche, Statut
+from directory.fiches.services import Actor, create_fiche
 from directory.imports.annuaire_export import parse_current
 from directory.imports.models import Proposal, ProposalKind, ProposalOrigin
-from tests.builders import make_fiche
+from directory.imports.proposals import accept
+from tests.builders import make_fiche, make_user
 from tests.imports.dataset_files import annuaire_record, write_annuaire
 
 EXTRACT = Path(__file__).resolve().parents[1] / "fixtures" / "annuaire-dila-2015-extrait.json"
@@ -176,21 +179,48 @@ def test_a_bad_file_is_refused_in_french_and_nothing_is_written(runner, tmp_path
 
 
 def test_values_the_standard_refuses_are_left_out_and_never_proposed(runner, tmp_path):
-    # 51261 (Fresne-lès-Reims) is a real commune merged in 2017: no longer in the geography.
-    record = annuaire_record(
-        "clic-51261-01", nom="CLIC FICTIF", adresse_courriel=["direction@"],
-        code_insee_commune="51261",
+    # 51261 (Fresne-lès-Reims) merged into 51075 in 2017; 57999 is no commune at all.
+    merged = annuaire_record("clic-51261-01", nom="CLIC FICTIF A", code_insee_commune="51261")
+    unknown = annuaire_record(
+        "clic-57999-01", nom="CLIC FICTIF B", adresse_courriel=["direction@"],
+        code_insee_commune="57999",
     )  # fmt: skip
-    path = write_annuaire(tmp_path, [record])
+    path = write_annuaire(tmp_path, [merged, unknown])
     first = _run(runner, path, "--apply")
     assert first.exit_code == 0, first.output
     assert "inconnu de la géographie) : adresse.commune, courriel" in first.output
-    draft = db.session.scalar(select(Fiche).where(Fiche.name == "CLIC FICTIF"))
-    assert draft.email is None and draft.phone == "03 87 99 99 02"
-    assert (draft.address_line1, draft.postcode, draft.commune_code) == (
-        "1 rue Fictive",
-        "57000",
-        None,
-    )
+    a = db.session.scalar(select(Fiche).where(Fiche.name == "CLIC FICTIF A"))
+    assert a.commune_code == "51075"
+    b = db.session.scalar(select(Fiche).where(Fiche.name == "CLIC FICTIF B"))
+    assert b.email is None and b.phone == "03 87 99 99 02"
+    assert (b.address_line1, b.postcode, b.commune_code) == ("1 rue Fictive", "57000", None)
     second = _run(runner, path, "--apply")
     assert "Écrit : 0 brouillon(s) et 0 proposition(s)." in second.output
+
+
+def test_a_record_of_one_of_the_fiches_sites_is_proposed_on_that_site(runner):
+    record = {
+        "nom": "CLIC fictif de l'Eurométropole", "type": "clic", "statut": "publiee",
+        "resume": "CLIC fictif.", "missions": "Informer.", "telephone": "03 88 00 00 01",
+        "adresse": {"ligne1": "1 rue Fictive", "code_postal": "67800", "commune": "67043"},
+        "sites": [
+            {"nom": "Site de Strasbourg", "telephone": "03 88 00 00 02",
+             "adresse": {"ligne1": "1 petite rue de la Fonderie", "commune": "67482"}},
+            {"nom": "Site de Colmar", "adresse": {"commune": "68066"}},
+        ],
+        "sources": [{"titre": "Annuaire (DILA) — enregistrement clic-67482-02", "niveau": "tiers"}],
+    }  # fmt: skip
+    data, errors = load_record(record)
+    assert not errors
+    fiche = create_fiche(data, Actor(label="test"))
+    db.session.commit()
+    result = _run(runner, EXTRACT, "--apply")
+    assert f"{fiche.slug} ← clic-67482-02 (même identifiant) : sites" in result.output
+    proposal = db.session.scalar(select(Proposal).where(Proposal.fiche_id == fiche.id))
+    strasbourg, colmar = proposal.proposed_value
+    assert strasbourg["telephone"] == "03 88 15 77 50" and colmar["nom"] == "Site de Colmar"
+    accept(proposal, make_user("admin"), by_service=False)
+    db.session.commit()
+    db.session.refresh(fiche)
+    assert [s.phone for s in fiche.sites] == ["03 88 15 77 50", None]
+    assert fiche.phone == "03 88 00 00 01"
