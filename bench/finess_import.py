@@ -94,10 +94,10 @@ def scratch_database(url: str) -> dict[str, list[str]]:
     return communes
 
 
-def run(url: str, path: Path, *options: str) -> tuple[float, float, str]:
-    """Run the command in its own process: (seconds, peak RSS in MiB, last report lines)."""
+def run_command(url: str, dataset: str, path: Path, *options: str) -> tuple[float, float, str]:
+    """Run `flask imports <dataset>` in its own process: (seconds, peak RSS in MiB, summary)."""
     env = {**os.environ, "DATABASE_URL": url, "DIRECTORY_TERRITOIRES_DIR": str(GEO_DIR)}
-    command = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "imports", "finess"]
+    command = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "imports", dataset]
     start = time.perf_counter()
     process = subprocess.Popen(
         [*command, str(path), *options], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
@@ -135,7 +135,7 @@ def main() -> int:
         print(f"Fichier : {args.rows:,} établissements, {path.stat().st_size / 1e6:.0f} Mo")
         for label, options in (("essai à blanc", ()), ("--apply", ("--apply",)),
                                ("--apply, 2e fois", ("--apply",))):  # fmt: skip
-            seconds, rss, summary = run(url, path, *options)
+            seconds, rss, summary = run_command(url, "finess", path, *options)
             print(f"{label:18} {seconds:6.1f} s  pic mémoire {rss:6.0f} Mio  {summary}")
     return 0
 
