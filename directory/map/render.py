@@ -15,7 +15,9 @@ from jinja2 import Template
 CENTER = (48.7, 5.6)  # Grand Est
 ZOOM = 7
 _META = re.compile(r"<meta\b[^>]*>", re.S)
-_PAGE_STYLES = re.compile(r"<style>\s*(?:html, body|#map)\s*\{[^}]*\}\s*</style>")
+# Inline <style> and <script> blocks: the CSP refuses them (their rules are in app.css; folium's
+# L_NO_TOUCH/L_DISABLE_3D script only repeats Leaflet's defaults).
+_INLINE_BLOCKS = re.compile(r"<style>.*?</style>|<script>.*?</script>", re.S)
 MAX_ZOOM = 18  # markercluster needs it when there is no tile layer to give one
 OUTLINE_STYLES = {
     "region": {"color": "#1d3557", "weight": 3, "fill": False},
@@ -109,9 +111,9 @@ def render_map(
 def _parts(fmap: folium.Map) -> MapParts:
     root = fmap.get_root()
     root.render()
-    # folium writes a standalone page: drop its page-wide styles and its meta tags (the page
-    # has its own, and `user-scalable=no` would forbid zooming the text).
-    header = _PAGE_STYLES.sub("", _META.sub("", root.header.render()))
+    # folium writes a standalone page: drop its meta tags (the page has its own, and
+    # `user-scalable=no` would forbid zooming the text) and its inline blocks.
+    header = _INLINE_BLOCKS.sub("", _META.sub("", root.header.render()))
     return MapParts(header=header, html=root.html.render(), script=root.script.render())
 
 

@@ -1,6 +1,7 @@
 """Which published fiches the map shows, where, and how they look (colour and symbol per type)."""
 
 from flask import Flask, current_app
+from slugify import slugify
 from sqlalchemy import Select, and_, false, func, select
 
 from directory.extensions import db
@@ -37,6 +38,7 @@ def type_styles() -> dict[str, dict]:
             "name": t.name,
             "colour": PALETTE[i % len(PALETTE)],
             "symbol": t.acronym[:4],
+            "css_class": f"type-{slugify(t.code)}",  # its colour: map.legend_css
         }
         for i, t in enumerate(referentiels.types())
     }

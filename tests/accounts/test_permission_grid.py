@@ -74,6 +74,7 @@ GRID: dict[tuple[str, str], dict[str, dict]] = {
     ("map.fiches_geojson", "GET"): {"-": EVERYONE},
     ("map.map_page", "GET"): {"-": EVERYONE},
     ("map.coverage", "GET"): {"-": EVERYONE},
+    ("map.legend_css", "GET"): {"-": EVERYONE},
     # a fiche: drafts and archived ones do not exist for those who may not edit them
     ("fiches.show_fiche", "GET"): fiche_rows(EVERYONE, PUBLIC_OR_EDITORS, PUBLIC_OR_EDITORS),
     ("fiches.fiche_json", "GET"): fiche_rows(EVERYONE, PUBLIC_OR_EDITORS, PUBLIC_OR_EDITORS),

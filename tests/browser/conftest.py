@@ -79,13 +79,21 @@ def browser():
 
 
 class OfflinePage:
-    """A page whose requests outside 127.0.0.1 are blocked and listed in `outside`."""
+    """A page whose requests outside 127.0.0.1 are blocked and listed in `outside`, and whose
+    Content-Security-Policy violations (what the policy refused to run or apply) are listed in
+    `csp_violations`."""
 
     def __init__(self, page):
         self.page = page
         self.requested: list[str] = []
         self.outside: list[str] = []
+        self.csp_violations: list[str] = []
         page.route("**/*", self._route)
+        page.on("console", self._console)
+
+    def _console(self, message):
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(f"{self.page.url}: {message.text}")
 
     def _route(self, route):
         url = route.request.url
@@ -104,9 +112,19 @@ def offline_page(browser):
     page = OfflinePage(context.new_page())
     yield page
     context.close()
+    # Every browser test runs under the real CSP: anything it refused is a broken page.
+    assert page.csp_violations == [], "\n".join(page.csp_violations)
 
 
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def sign_in(page, live_server: str, email: str, password: str) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto(live_server + "/connexion")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()

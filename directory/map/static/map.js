@@ -27,9 +27,11 @@
   function icon(p) {
     var badge = text("span", p.symbole, "map-marker-symbol");
     badge.style.backgroundColor = p.couleur;
+    // The node itself, coloured through its style property: markup with a style attribute
+    // would be refused by the Content-Security-Policy (no 'unsafe-inline').
     return L.divIcon({
       className: "map-marker",
-      html: badge.outerHTML,
+      html: badge,
       iconSize: [34, 22],
       iconAnchor: [17, 11],
       popupAnchor: [0, -11]
