@@ -40,11 +40,10 @@ def trust_proxies(app: Flask) -> None:
     With no proxy configured the headers are ignored: whoever sends them could otherwise choose
     their address (and so dodge the sign-in limits) or pretend to be on HTTPS.
     """
-    count = app.config.get("PROXY_COUNT") or 0
-    if isinstance(count, str):
-        count = int(count) if count.strip().isdigit() else -1
+    value = app.config.get("PROXY_COUNT") or 0
+    count = int(value) if isinstance(value, str) and value.strip().isdigit() else value
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-        raise RuntimeError(messages.PROXY_COUNT_INVALID.format(value=count))
+        raise RuntimeError(messages.PROXY_COUNT_INVALID.format(value=value))
     app.config["PROXY_COUNT"] = count
     if count:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
