@@ -22,6 +22,26 @@ OUTBOX = "browser-outbox"  # mail of the live server, read by tests (under pytes
 LIVE_APP: dict = {}
 
 
+class ClosedFiles:
+    """Hand the server whole bodies, files already closed.
+
+    When the browser drops a connection (it navigates on while a script or the favicon is still
+    coming), werkzeug's development server can fail before closing the response: the static
+    file stays open and a ResourceWarning fails a later, unrelated test.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        iterable = self.app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from flask_migrate import upgrade
@@ -44,7 +64,7 @@ def live_server(tmp_path_factory):
         load_reference(GEO_DIR)
         load_seed()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, ClosedFiles(app), threaded=True)
     url = f"http://127.0.0.1:{server.server_port}"
     app.config["SITE_URL"] = url  # links in e-mails lead to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
