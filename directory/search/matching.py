@@ -153,10 +153,10 @@ class TypeLexicon:
         """Return the types holding every unit of the query; the types it names first."""
         if not parsed.units:
             return []
+        units = [(unit, [set(stems_of(a)) for a in unit.alternatives]) for unit in parsed.units]
         ranked = []
         for position, (fields, stems, words) in enumerate(self.entries):
-            for unit in parsed.units:
-                alternatives = [set(stems_of(a)) for a in unit.alternatives]
+            for unit, alternatives in units:
                 if not any(a and a <= stems for a in alternatives) and not (
                     unit.prefix and any(w.startswith(unit.text) for w in words)
                 ):

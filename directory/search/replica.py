@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from directory.fiches.models import Fiche, fiche_porteurs
 from directory.search import documents
+from directory.search.matching import TypeLexicon
 from directory.search.models import EVERYTHING, SearchChange
 from directory.search.querying import ParsedQuery, parse
 from directory.search.results import Hit, SearchRequest, SearchResults
@@ -327,10 +328,10 @@ class ReplicaIndex(ABC):
             self._vocabulary = (self.generation, self._new_vocabulary())
         return self._vocabulary[1]
 
-    def type_entries(self) -> list[dict]:
-        """Return the lexicon's stored fields for this generation."""
+    def lexicon(self) -> TypeLexicon:
+        """Return the type lexicon of this generation."""
         if self._types is None or self._types[0] != self.generation:
-            self._types = (self.generation, self._type_entries())
+            self._types = (self.generation, TypeLexicon(self._type_entries()))
         return self._types[1]
 
     def search(self, request: SearchRequest) -> SearchResults:

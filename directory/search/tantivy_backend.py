@@ -23,7 +23,6 @@ from directory.search.matching import (
     TYPE_BOOST,
     AgeWithin,
     AnyOf,
-    TypeLexicon,
     filter_clauses,
     make_hit,
     place_clauses,
@@ -236,7 +235,7 @@ class TantivyBackend(ReplicaIndex):
             hits=hits,
             facets=self._facets(matching, query, clauses),
             correction=parsed.correction,
-            types=TypeLexicon(self.type_entries()).match(parsed) if parsed.units else [],
+            types=self.lexicon().match(parsed),
             place_words=parsed.place_words,
         )
 

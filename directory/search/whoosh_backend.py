@@ -23,7 +23,6 @@ from directory.search.matching import (
     TYPE_BOOST,
     AgeWithin,
     AnyOf,
-    TypeLexicon,
     filter_clauses,
     make_hit,
     place_clauses,
@@ -217,7 +216,7 @@ class WhooshBackend(ReplicaIndex):
             hits=hits,
             facets=self._facets(searcher, set(top.in_scope), set(top.matched), filtered),
             correction=parsed.correction,
-            types=TypeLexicon(self.type_entries()).match(parsed) if parsed.units else [],
+            types=self.lexicon().match(parsed),
             place_words=parsed.place_words,
         )
 
