@@ -12,6 +12,7 @@ Nothing touches instance/.
 """
 
 import argparse
+import gc
 import http.client
 import json
 import os
@@ -21,7 +22,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -217,12 +217,49 @@ def fts5_query(conn, q: str, filters: dict) -> int:
     return conn.execute(f"SELECT count(*) {join} WHERE {sql}", params).fetchone()[0]
 
 
-def serve(app):
+def serve(scratch: Path, engine: str) -> None:
+    """Child: serve the app of one engine on a free port of 127.0.0.1, print the port."""
     from werkzeug.serving import make_server
 
+    from directory.extensions import db
+    from directory.search.backend import get_backend
+
+    app = make_app(scratch, engine)
+    with app.app_context():
+        get_backend(app).ensure(db.session)
+        db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=False)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    print(json.dumps({"port": server.server_port}), flush=True)
+    server.serve_forever()
+
+
+class Server:
+    """An engine's app served by a child process (see `serve`)."""
+
+    def __init__(self, scratch: Path, engine: str):
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve", engine, "--database", str(scratch)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+        port = json.loads(self.process.stdout.readline())["port"]
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+
+    def get(self, path: str) -> None:
+        self.connection.request("GET", path)
+        response = self.connection.getresponse()
+        response.read()
+        assert response.status == 200, (path, response.status)
+
+    def stop(self) -> float:
+        """Stop the server; return its peak RSS in MB."""
+        with open(f"/proc/{self.process.pid}/status") as handle:
+            peak = next(int(line.split()[1]) for line in handle if line.startswith("VmHWM"))
+        self.connection.close()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        return peak / 1024
 
 
 def measure(scratch: Path) -> dict:
@@ -259,6 +296,10 @@ def measure(scratch: Path) -> dict:
     for q, f in QUERIES:
         fts5_query(conn, q, f)
 
+    # Both engines' warm caches live in this one process: keep the collector from scanning
+    # them at every collection (a process of production holds one engine only).
+    gc.collect()
+    gc.freeze()
     # In process, interleaved: each query, engine after engine, then FTS5; five rounds.
     timings = {e: [] for e in (*ENGINES, "fts5")}
     same, totals = 0, {e: [] for e in ENGINES}
@@ -285,29 +326,24 @@ def measure(scratch: Path) -> dict:
         out["engines"][engine].update(spread(timings[engine]))
         out["engines"][engine]["median_total"] = sorted(totals[engine])[len(QUERIES) // 2]
 
-    # HTTP, interleaved the same way: one single-threaded server per engine.
-    servers = {e: serve(apps[e]) for e in ENGINES}
-    connections = {
-        e: http.client.HTTPConnection("127.0.0.1", s.server_port, timeout=120)
-        for e, s in servers.items()
-    }
+    # HTTP, interleaved the same way: one single-threaded server per engine, each in a process
+    # of its own (as in production: one engine per worker, its own heap and peak memory).
+    servers = {e: Server(scratch, e) for e in ENGINES}
     http_timings = {e: [] for e in ENGINES}
-    for round_ in range(ROUNDS + 1):
-        for q, f in QUERIES:
-            for engine in ENGINES:
-                t = time.perf_counter()
-                connections[engine].request("GET", "/recherche.json?" + urlencode({"q": q, **f}))
-                response = connections[engine].getresponse()
-                response.read()
-                assert response.status == 200, (engine, q, f, response.status)
-                if round_:  # the first round warms up
-                    http_timings[engine].append((time.perf_counter() - t) * 1000)
+    try:
+        for round_ in range(ROUNDS + 1):
+            for q, f in QUERIES:
+                for engine in ENGINES:
+                    t = time.perf_counter()
+                    servers[engine].get("/recherche.json?" + urlencode({"q": q, **f}))
+                    if round_:  # the first round warms up
+                        http_timings[engine].append((time.perf_counter() - t) * 1000)
+    finally:
+        for engine in ENGINES:
+            out["engines"][engine]["server_peak_rss_mb"] = servers[engine].stop()
     for engine in ENGINES:
-        connections[engine].close()
-        servers[engine].shutdown()
-        out["engines"][engine].update(
-            {f"http_{k}": v for k, v in spread(http_timings[engine]).items()}
-        )
+        timings_ = spread(http_timings[engine])
+        out["engines"][engine].update({f"http_{k}": v for k, v in timings_.items()})
 
     # One fiche changed through the ORM: its commit (with this process's index write), and the
     # time from the commit's start until a search finds it.
@@ -393,7 +429,7 @@ def print_report(r: dict) -> None:
             "construction",
             "taille",
             "pic RSS constr.",
-            "RSS ajoutée",
+            "pic RSS serveur",
             "modif. (commit)",
             "trouvée après",
         ),
@@ -412,7 +448,7 @@ def print_report(r: dict) -> None:
                 f"{b['build_s']:.1f} s",
                 f"{b['index_mb']:.1f} Mo",
                 f"{b['build_peak_rss_mb']:.0f} Mo",
-                f"{e['rss_added_mb']:.0f} Mo",
+                f"{e['server_peak_rss_mb']:.0f} Mo",
                 f"{e['update_ms']:.1f} ms",
                 f"{e['visible_ms']:.1f} ms",
             )
@@ -461,6 +497,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--build", help=argparse.SUPPRESS)
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.database:
         scratch = Path(args.database)
@@ -470,6 +507,8 @@ def main() -> None:
             print(json.dumps(build(scratch, args.build)))
         elif args.measure:
             print(json.dumps(measure(scratch)))
+        elif args.serve:
+            serve(scratch, args.serve)
         return
     print(f"charge de la machine : {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}", flush=True)
     for size in (int(s) for s in args.sizes.split(",")):

@@ -331,8 +331,11 @@ class ReplicaIndex(ABC):
     def lexicon(self) -> TypeLexicon:
         """Return the type lexicon of this generation."""
         if self._types is None or self._types[0] != self.generation:
-            self._types = (self.generation, TypeLexicon(self._type_entries()))
-        return self._types[1]
+            entries = sorted(self._type_entries(), key=lambda fields: fields["slug"])
+            same = self._types is not None and self._types[1] == entries
+            lexicon = self._types[2] if same else TypeLexicon(entries)  # types seldom change
+            self._types = (self.generation, entries, lexicon)
+        return self._types[2]
 
     def search(self, request: SearchRequest) -> SearchResults:
         """Run a search: ranked page of fiches, facet counts, matching types, correction."""
