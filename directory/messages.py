@@ -248,4 +248,8 @@ STATUS_LABELS = {"brouillon": "brouillon", "publiee": "publiée", "archivee": "a
 SEARCH_INVALID = "Certains filtres de la recherche sont invalides."
 SEARCH_INDEX_CURRENT = "L'index de recherche est à jour : rien à reconstruire."
 SEARCH_INDEX_BUILT = "Index de recherche reconstruit : {count} fiche(s) publiée(s) indexée(s)."
-SEARCH_PENDING_WRITTEN = "{count} fiche(s) en attente écrite(s) dans l'index."
+SEARCH_PENDING_WRITTEN = "{count} modification(s) du journal appliquée(s) à l'index."
+SEARCH_INDEX_BUSY = (
+    "L'index de recherche est en cours d'écriture par un autre processus : réessayez."
+)
+SEARCH_LOG_PRUNED = "{count} entrée(s) ancienne(s) du journal de recherche oubliée(s)."
