@@ -35,6 +35,8 @@ def test_no_critical_or_serious_violation(kind, live_server, live_people, page_a
         assert summary.evaluate("node => node === document.activeElement"), (
             f"{kind.label} : le focus n'est pas sur le récapitulatif des erreurs"
         )
+    # WTForms writes an attribute given None as the text "None" (aria-invalid="None"…).
+    assert '="None"' not in page.content(), f"{kind.label} : attribut valant « None »"
     violations = run_axe(page)
     REPORT[kind.id] = {
         "page": kind.label,
