@@ -145,3 +145,9 @@ def test_named_contacts_appear_on_the_fiche_as_the_page_describes(app, client):
     add_contact(fiche, "Marc Réservé", "membres")
     text = _text(client.get(f"/fiches/{fiche.slug}"))
     assert "Paule Visible" in text and "Marc Réservé" not in text
+
+
+def test_every_publisher_fact_has_a_default_in_the_config():
+    from directory.config import Config
+
+    assert all(hasattr(Config, key) for key in services.PUBLISHER_FACTS)
