@@ -100,12 +100,25 @@ class OfflinePage:
             route.abort()
 
 
+def close_quietly(context) -> None:
+    """Close a browser context once its pages are idle: a request cut off mid-response would
+    leave the live server's file of a static asset to the garbage collector (ResourceWarning)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for page in context.pages:
+        try:
+            page.wait_for_load_state("networkidle", timeout=5000)
+        except PlaywrightTimeout:
+            pass  # still close: the wait only makes the cut-off less likely
+    context.close()
+
+
 @pytest.fixture
 def offline_page(browser):
     context = browser.new_context(locale="fr-FR")
     page = OfflinePage(context.new_page())
     yield page
-    context.close()
+    close_quietly(context)
 
 
 @pytest.fixture(scope="session")
@@ -178,7 +191,7 @@ def storage_states(browser, live_server, live_people):
             page.get_by_role("button", name="Se connecter").click()
             page.wait_for_url("**/mes-fiches")
             states[role] = context.storage_state()
-            context.close()
+            close_quietly(context)
         return states[role]
 
     return state
@@ -196,4 +209,4 @@ def page_as(browser, storage_states):
 
     yield open_page
     for context in contexts:
-        context.close()
+        close_quietly(context)
