@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # The factory is the one place that imports view modules: they attach routes to blueprints.
+    from directory.about import blueprint as about
+    from directory.about import indexing as _about_indexing  # noqa: F401
+    from directory.about import views as _about_views  # noqa: F401
     from directory.accounts import blueprint as accounts
     from directory.accounts import views as _account_views  # noqa: F401
     from directory.admin import blueprint as admin
@@ -76,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(fiches)
     app.register_blueprint(search)
     app.register_blueprint(map_)
+    app.register_blueprint(about)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -43,6 +43,21 @@ class Config:
     SITE_URL = None
     # Hosts the app answers in production (others get a 400); defaults to SITE_URL's host.
     TRUSTED_HOSTS = None
+    # Facts only the publisher can give, stated by /mentions-legales, /donnees-personnelles and
+    # /accessibilite (directory/about/services.py lists them); each one left empty shows
+    # « à compléter par l'éditeur du site ». E.g. DIRECTORY_PUBLISHER_NAME="Association …".
+    PUBLISHER_NAME = None
+    PUBLISHER_ID = None  # SIREN, SIRET or RNA
+    PUBLISHER_ADDRESS = None
+    PUBLISHER_EMAIL = None  # contact for the site, accessibility and personal data requests
+    PUBLICATION_DIRECTOR = None
+    HOSTING_PROVIDER = None  # name, address and telephone of the host
+    DATA_PROTECTION_CONTACT = None
+    DATA_LEGAL_BASIS = None
+    AUDIT_RETENTION = None  # e.g. "pendant 12 mois, puis effacés" (the app purges nothing)
+    SERVER_LOG_RETENTION = None
+    SOURCE_CODE_URL = None
+    DATA_LICENCE = None  # e.g. "Licence Ouverte / Etalab 2.0"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"  # and Secure in production (directory.core.security)
     # Reverse proxies in front of the app (DIRECTORY_PROXY_COUNT=1 behind one nginx): only then

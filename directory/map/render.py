@@ -95,7 +95,7 @@ def render_map(
     # Only Leaflet itself: jQuery, Bootstrap, Font Awesome and awesome-markers serve folium's
     # Popup and Icon, which this map does not use.
     fmap.options["maxZoom"] = MAX_ZOOM
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_js = [("leaflet", assets.leaflet_js)]  # FetchedClusters adds the app's script
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, max_zoom=MAX_ZOOM).add_to(fmap)
@@ -132,7 +132,8 @@ def render_coverage(*, outline: dict, counts: dict[str, int], assets: Assets) ->
     """Return the map of a level's territories (GeoJSON outline) filled by their counts."""
     fmap = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, width="100%", height="100%")
     fmap.options["maxZoom"] = MAX_ZOOM
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    # the app's script puts Leaflet's controls in French
+    fmap.default_js = [("leaflet", assets.leaflet_js), ("directory_map", assets.app_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     features = []
     for feature in outline.get("features", []):
@@ -165,7 +166,8 @@ def render_territory(
     address (lat, lon) as a circle."""
     fmap = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, width="100%", height="100%")
     fmap.options["maxZoom"] = MAX_ZOOM
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    # the app's script puts Leaflet's controls in French
+    fmap.default_js = [("leaflet", assets.leaflet_js), ("directory_map", assets.app_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     if shapes:
         folium.GeoJson(

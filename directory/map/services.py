@@ -12,17 +12,18 @@ from directory.search.backend import SearchRequest, get_backend
 from directory.territoires import services as territoires
 from directory.territoires.models import Commune
 
-# Distinct on white and told apart by their symbol too (colour is never the only cue).
+# Told apart by their symbol too (colour is never the only cue); each carries white text at
+# 4.5:1 or more (WCAG 1.4.3: the symbols are small text).
 PALETTE = (
     "#1f77b4",
     "#d62728",
-    "#2ca02c",
-    "#9467bd",
+    "#2a7a2a",
+    "#7b4fa8",
     "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#ff7f0e",
+    "#a8327d",
+    "#11707a",
+    "#6b6b00",
+    "#b04e00",
     "#393b79",
     "#637939",
     "#843c39",
