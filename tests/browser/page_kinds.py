@@ -31,6 +31,7 @@ NOT_PAGES = {
     "search.static",
     "map.static",
     "map.vendor",
+    "map.legend_css",
     "fiches.fiche_json",
     "fiches.standard_schema",
     "fiches.standard_referentiel",
