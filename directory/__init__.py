@@ -4,9 +4,8 @@ import os
 
 from flask import Flask
 
-from directory import messages
 from directory.config import Config, database_url
-from directory.core import site
+from directory.core import security, site
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -19,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
-    check_secret_key(app)
+    security.check_secret_key(app)
     site.configure(app)
     register_extensions(app)
     register_blueprints(app)
@@ -28,16 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def check_secret_key(app: Flask) -> None:
-    """Refuse to start in production with the development secret key."""
-    if site.is_production(app) and app.config["SECRET_KEY"] == Config.SECRET_KEY:
-        raise RuntimeError(messages.SECRET_KEY_MISSING)
-
-
 def register_extensions(app: Flask) -> None:
     from directory import models  # noqa: F401  (the whole schema, for Alembic)
     from directory.accounts import auth
-    from directory.core import database, i18n, text
+    from directory.core import database, i18n, limits, text
     from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
     from directory.search import services as search_services
 
@@ -52,6 +45,8 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: "fr", timezone_selector=lambda: "Europe/Paris")
     login_manager.init_app(app)
     limiter.init_app(app)
+    security.configure(app)
+    limits.configure(app)
     auth.configure(app)
     database.configure(app)
     search_services.configure(app)
@@ -61,6 +56,9 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # The factory is the one place that imports view modules: they attach routes to blueprints.
+    from directory.about import blueprint as about
+    from directory.about import indexing as _about_indexing  # noqa: F401
+    from directory.about import views as _about_views  # noqa: F401
     from directory.accounts import blueprint as accounts
     from directory.accounts import views as _account_views  # noqa: F401
     from directory.admin import blueprint as admin
@@ -84,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports)
     app.register_blueprint(search)
     app.register_blueprint(map_)
+    app.register_blueprint(about)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -45,6 +45,18 @@ INSEE_PATTERN = "Un code INSEE de commune compte 5 caractères (ex. 88413)."
 TERRITORY_CODE_PATTERN = "Code officiel invalide."
 FACT_DATE_PATTERN = "Date attendue sous la forme AAAA, AAAA-MM ou AAAA-MM-JJ (ex. 2015-04-19)."
 
+NUL_IN_TEXT = "Le texte contient un caractère nul (\\0), qui n'est pas admis."
+
+# request limits (directory.core.limits)
+NUL_CHARACTER = (
+    "La requête contient un caractère nul (%00), qui n'est admis ni dans une adresse ni dans un "
+    "formulaire : rien n'a été enregistré."
+)
+QUERY_TOO_LONG = "L'adresse demandée est trop longue."
+QUERY_VALUE_TOO_LONG = "Une valeur de l'adresse dépasse {max} caractères."
+PAGE_OUT_OF_RANGE = "Numéro de page invalide : entre 1 et {max}."
+SEARCH_TOO_LONG = "{max} caractères au plus pour les mots-clés."
+
 # fiche rules
 AGE_ORDER = "L'âge minimum dépasse l'âge maximum."
 UNKNOWN_CODE = "Code inconnu du référentiel « {referentiel} » : {code}."
@@ -62,6 +74,7 @@ RECORD_LABEL = "Fiche n° {index} ({name})"
 FIELD_ERROR = "{record} — champ « {field} » : {message}"
 RECORD_ERROR = "{record} : {message}"
 FILE_UNREADABLE = "Fichier illisible : {reason}"
+FILE_TOO_DEEP = "Fichier refusé : le JSON est imbriqué trop profondément pour être une fiche."
 FILE_NOT_A_LIST = (
     "Le fichier doit contenir une liste de fiches, ou un objet avec une clé « fiches »."
 )
@@ -146,13 +159,13 @@ LOGIN_REQUIRED = "Connectez-vous pour accéder à cette page."
 LOGIN_INVALID = "Adresse électronique ou mot de passe incorrect."
 LOGIN_WELCOME = "Vous êtes connecté·e."
 LOGGED_OUT = "Vous êtes déconnecté·e."
-TOKEN_INVALID = "Ce lien n'est pas valide. Demandez un nouveau lien."
-TOKEN_EXPIRED = "Ce lien a expiré. Demandez un nouveau lien."
-TOKEN_USED = "Ce lien a déjà été utilisé. Connectez-vous, ou demandez un nouveau lien."
-PASSWORD_TOO_SHORT = "Le mot de passe doit compter au moins {min} caractères."
-PASSWORD_MISMATCH = "Les deux mots de passe ne sont pas identiques."
-PASSWORD_SET = "Votre mot de passe est enregistré."
-PASSWORD_WRONG = "Mot de passe actuel incorrect."
+TOKEN_INVALID = "Ce lien n'est pas valide. Demandez un nouveau lien."  # noqa: S105 - a French message, not a secret
+TOKEN_EXPIRED = "Ce lien a expiré. Demandez un nouveau lien."  # noqa: S105 - a French message, not a secret
+TOKEN_USED = "Ce lien a déjà été utilisé. Connectez-vous, ou demandez un nouveau lien."  # noqa: S105 - a French message, not a secret
+PASSWORD_TOO_SHORT = "Le mot de passe doit compter au moins {min} caractères."  # noqa: S105 - a French message, not a secret
+PASSWORD_MISMATCH = "Les deux mots de passe ne sont pas identiques."  # noqa: S105 - a French message, not a secret
+PASSWORD_SET = "Votre mot de passe est enregistré."  # noqa: S105 - a French message, not a secret
+PASSWORD_WRONG = "Mot de passe actuel incorrect."  # noqa: S105 - a French message, not a secret
 RESET_SENT = (
     "Si un compte existe pour cette adresse, un courriel vient de lui être envoyé "
     "avec un lien pour choisir un nouveau mot de passe."
@@ -178,7 +191,15 @@ PRODUCTION_HOSTS_MISSING = (
     "En production, définissez l'adresse publique du site (DIRECTORY_SITE_URL) "
     "et, si besoin, les hôtes acceptés (DIRECTORY_TRUSTED_HOSTS)."
 )
-SECRET_KEY_MISSING = "En production, DIRECTORY_SECRET_KEY doit être une vraie clé secrète."
+SECRET_KEY_MISSING = (
+    "En production, DIRECTORY_SECRET_KEY doit être une vraie clé secrète d'au moins {length} "  # noqa: S105 - a French message
+    "caractères, par exemple : python3 -c 'import secrets; print(secrets.token_hex(32))'"
+)
+SECRET_KEY_EMPTY = "La clé secrète (DIRECTORY_SECRET_KEY) est vide : l'application ne démarre pas."  # noqa: S105 - a French message, not a secret
+PROXY_COUNT_INVALID = (
+    "DIRECTORY_PROXY_COUNT doit être le nombre (0, 1, 2…) de serveurs mandataires placés devant "
+    "l'application ; valeur reçue : {value}"
+)
 VIA_INVITATION = "invitation à tenir la fiche"
 MAIL_INVITATION_SUBJECT = "Invitation à tenir votre fiche dans l'annuaire des dispositifs"
 MAIL_RESET_SUBJECT = "Choisir un nouveau mot de passe"
@@ -236,7 +257,11 @@ STATUS_LABELS = {"brouillon": "brouillon", "publiee": "publiée", "archivee": "a
 SEARCH_INVALID = "Certains filtres de la recherche sont invalides."
 SEARCH_INDEX_CURRENT = "L'index de recherche est à jour : rien à reconstruire."
 SEARCH_INDEX_BUILT = "Index de recherche reconstruit : {count} fiche(s) publiée(s) indexée(s)."
-SEARCH_PENDING_WRITTEN = "{count} fiche(s) en attente écrite(s) dans l'index."
+SEARCH_PENDING_WRITTEN = "{count} modification(s) du journal appliquée(s) à l'index."
+SEARCH_INDEX_BUSY = (
+    "L'index de recherche est en cours d'écriture par un autre processus : réessayez."
+)
+SEARCH_LOG_PRUNED = "{count} entrée(s) ancienne(s) du journal de recherche oubliée(s)."
 
 # --- proposals: open datasets, visitors' reports, review ---
 PROPOSAL_VIA = "proposition n° {id} ({source})"

@@ -21,7 +21,7 @@ from directory.fiches.models import (  # noqa: F401
 )
 from directory.imports.models import Proposal, ProposalDigest  # noqa: F401
 from directory.organisations.models import Organisation  # noqa: F401
-from directory.search.models import SearchPending  # noqa: F401
+from directory.search.models import SearchChange  # noqa: F401
 from directory.territoires.models import (  # noqa: F401
     Commune,
     CommunePostcode,

@@ -13,7 +13,7 @@ from directory.fiches import referentiels
 from directory.fiches.models import Contact, Fiche, Statut, Visibility
 from directory.organisations.models import Organisation
 
-PASSWORD = "mot-de-passe-de-test"
+PASSWORD = "mot-de-passe-de-test"  # noqa: S105 - the test accounts' password
 _hash: dict[str, str] = {}
 _numbers = count(1)
 
@@ -135,5 +135,5 @@ def sign_in_session(client, user: User) -> None:
     """
     db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True

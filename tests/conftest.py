@@ -108,6 +108,40 @@ def app(_app):
             engines[None] = engine
 
 
+# Long enough for production (directory.core.security.check_secret_key).
+PRODUCTION_SECRET_KEY = "test-secret-key-" + "x" * 32
+
+
+@pytest.fixture
+def make_app(app, tmp_path):
+    """Build another app (production, another SITE_URL…) on the test's rolled-back connection."""
+    connection = db.engines[None]  # the `app` fixture bound it to the test's transaction
+    made = []
+
+    def make(**config):
+        other = create_app(
+            test_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+            | {
+                "OUTBOX_DIR": app.config.get("OUTBOX_DIR"),
+                "SITE_URL": None,
+                "SECRET_KEY": PRODUCTION_SECRET_KEY,
+            }
+            | config
+        )
+        context = other.app_context()
+        context.push()
+        made.append((context, db.engines[None]))
+        db.engines[None] = connection
+        return other
+
+    yield make
+    for context, engine in reversed(made):
+        db.session.remove()
+        db.engines[None] = engine
+        engine.dispose()
+        context.pop()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -9,7 +9,14 @@ from slugify import slugify
 from sqlalchemy import func, select
 
 from directory import messages
-from directory.accounts.models import AuditEvent, Invitation, Membership, Role, User
+from directory.accounts.models import (
+    AuditEvent,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    password_matches,
+)
 from directory.core.models import utcnow
 from directory.extensions import db
 from directory.fiches.models import Fiche, fiche_porteurs
@@ -58,7 +65,8 @@ def find_user(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user matching the credentials, recording the attempt either way."""
     user = find_user(email)
-    if user is None or not user.active or not user.check_password(password):
+    matches = password_matches(user, password)
+    if user is None or not user.active or not matches:
         record_event(
             "anonyme", "login_failed", "user", None, {"email": normalise_email(email)[:255]}
         )

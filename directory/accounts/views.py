@@ -1,5 +1,6 @@
 """Sign-in, sign-out, invitation and password pages, the user's account and fiches."""
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -25,9 +26,27 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def _reset_account_limit() -> str:
+    return current_app.config["RESET_ACCOUNT_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Key the limit on the address typed (hashed: the limiter's store holds no address)."""
+    email = services.normalise_email(request.form.get("email", ""))
+    if not email:
+        return "ip:" + (request.remote_addr or "")
+    return "compte:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
 def _failed(response) -> bool:
-    # Only failed attempts count: a team signing in from one office is not locked out.
-    return response.status_code != 302
+    # Only failed attempts count: a team signing in from one office is not locked out. A refusal
+    # by another limit (429) checked no password: it spends no budget, so a stranger hammering
+    # from a blocked address does not drain the account's.
+    return response.status_code not in (302, 429)
 
 
 def _safe_next(target: str | None) -> str:
@@ -38,8 +57,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.my_fiches")
 
 
+# Two limits on failed attempts: per client address (LOGIN_RATE_LIMIT), which stops one host, and
+# per account (LOGIN_ACCOUNT_RATE_LIMIT), which stops many hosts guessing one password. The
+# account's budget is larger than what one address may spend, so a stranger alone can lock out
+# neither everyone (the address is theirs, see PROXY_COUNT) nor one person.
 @blueprint.route("/connexion", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.my_fiches"))
@@ -63,6 +87,8 @@ def login():
 @blueprint.route("/deconnexion", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
+        # A copy of the cookie (another device, or stolen) must not outlive the sign-out.
+        current_user.end_sessions()
         services.record_event(current_user, "logout", "user", current_user.id)
         db.session.commit()
         logout_user()
@@ -108,6 +134,7 @@ def accept_invitation(token: str):
 
 @blueprint.route("/mot-de-passe/oublie", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_reset_account_limit, key_func=_account_key, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -155,6 +182,9 @@ def my_account():
             form.current_password.errors.append(messages.PASSWORD_WRONG)
         else:
             services.update_account(current_user, form.name.data, form.password.data)
+            if form.password.data:
+                # The new password ended every session: this one goes on under the new version.
+                login_user(current_user._get_current_object())
             db.session.commit()
             flash(messages.ACCOUNT_SAVED, "success")
             return redirect(url_for("accounts.my_account"))

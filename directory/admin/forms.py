@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from directory import messages
 from directory.accounts import services
 from directory.accounts.forms import email_field
+from directory.core.limits import page_field
 from directory.organisations.models import Organisation
 
 ROLE_CHOICES = [SelectChoice("membre", "Membre"), SelectChoice("admin", "Administrateur")]
@@ -78,4 +78,4 @@ class AuditFilterForm(FlaskForm):
 
     action = StringField("Action", validators=[Optional(), Length(max=60)])
     acteur = StringField("Acteur", validators=[Optional(), Length(max=255)])
-    page = IntegerField("Page", default=1, validators=[Optional()])
+    page = page_field()

@@ -16,6 +16,7 @@ from directory.admin.forms import (
     UserForm,
     organisation_choices,
 )
+from directory.core.limits import clamp_page
 from directory.extensions import db
 from directory.fiches import referentiels
 from directory.fiches.models import Fiche
@@ -203,12 +204,13 @@ def outbox_message(name: str):
 def audit():
     form = AuditFilterForm(formdata=request.args)
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if form.validate():
+    valid = form.validate()
+    if valid:
         if form.action.data:
             query = query.where(AuditEvent.action == form.action.data)
         if form.acteur.data:
             query = query.where(AuditEvent.actor_label.ilike(f"%{form.acteur.data}%"))
-    page = form.page.data if form.page.data and form.page.data > 0 else 1
+    page = clamp_page(form.page.data) if valid else 1
     pagination = db.paginate(query, page=page, per_page=AUDIT_PER_PAGE, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     return render_template(
@@ -217,4 +219,4 @@ def audit():
         pagination=pagination,
         actions=list(actions),
         action_labels=messages.AUDIT_ACTIONS,
-    )
+    ), (200 if valid else 400)

@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from directory.core.forms import error_links
+
 blueprint = Blueprint(
     "core",
     __name__,
@@ -9,3 +11,4 @@ blueprint = Blueprint(
     static_folder="static",
     static_url_path="/static/core",
 )
+blueprint.add_app_template_global(error_links)

@@ -13,7 +13,19 @@ _BASE = {"required": m.REQUIRED, "null": m.NULL, "validator_failed": m.INVALID_V
 
 
 class String(fields.String):
-    default_error_messages = {**_BASE, "invalid": m.NOT_A_STRING, "invalid_utf8": m.NOT_UTF8}
+    default_error_messages = {
+        **_BASE,
+        "invalid": m.NOT_A_STRING,
+        "invalid_utf8": m.NOT_UTF8,
+        "nul": m.NUL_IN_TEXT,
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # PostgreSQL cannot store it, and no text of a fiche needs it.
+        if "\x00" in text:
+            raise self.make_error("nul")
+        return text
 
 
 class Integer(fields.Integer):

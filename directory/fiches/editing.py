@@ -6,8 +6,10 @@ from marshmallow import ValidationError
 from sqlalchemy import or_, select
 
 from directory import messages as m
+from directory.accounts import permissions as perm
 from directory.extensions import db
 from directory.fiches.forms import FicheForm, row_is_empty
+from directory.fiches.models import Fiche
 from directory.fiches.schemas import EditorFicheSchema, FicheSchema
 from directory.fiches.services import check_references
 from directory.territoires.models import Commune, Epci
@@ -147,14 +149,22 @@ def _territory(form: FicheForm) -> tuple[list[dict], dict]:
     return list(unique.values()), errors
 
 
-def load_record(record: dict, slug: str | None = None) -> tuple[dict | None, dict]:
+def linkable_by(user, fiche: Fiche | None):
+    """Return which fiches the user may link a fiche to: those they may see (never another
+    organisation's draft, whose slug the public JSON would then show) and those already linked
+    (a partner archived since does not block the next save)."""
+    kept = {link.to_id for link in fiche.links_out} if fiche is not None else set()
+    return lambda target: target.id in kept or perm.can_view_fiche(user, target)
+
+
+def load_record(record: dict, slug: str | None = None, linkable=None) -> tuple[dict | None, dict]:
     """Validate a record like the API does; return (loaded data, None) or (None, errors)."""
     try:
         data = FicheSchema().load(record)
     except ValidationError as error:
         return None, error.normalized_messages()
     data["slug"] = slug
-    errors = check_references(data)
+    errors = check_references(data, linkable=linkable)
     return (None, errors) if errors else (data, {})
 
 

@@ -123,14 +123,14 @@ def verify(fiche: Fiche, user, today: date | None = None) -> None:
 
 def restore_version(fiche: Fiche, record: dict, user, *, change_id: str) -> dict:
     """Bring a fiche back to a past record (its status and verification date are kept)."""
-    from directory.fiches.editing import load_record
+    from directory.fiches.editing import linkable_by, load_record
 
     record = {k: v for k, v in record.items() if k not in ("statut", "verifie_le")}
     record["statut"] = fiche.status.value
     record["contacts"] = [
         c for c in record.get("contacts") or [] if c.get("nom") != m.PERSONAL_DATA_REMOVED
     ]
-    data, errors = load_record(record, fiche.slug)
+    data, errors = load_record(record, fiche.slug, linkable_by(user, fiche))
     if errors:
         raise VersionInvalid(errors)
     changes = update_fiche(fiche, data, actor_of(user))

@@ -46,11 +46,12 @@ def _added_row(form) -> bool:
     return True
 
 
-def _check(form, slug: str | None, porteur_orgs=None) -> tuple[dict | None, list[str]]:
+def _check(form, fiche: Fiche | None, porteur_orgs=None) -> tuple[dict | None, list[str]]:
     """Validate the form as the API does; attach errors beside fields; return (data, loose)."""
     record, territory_errors = editing.form_to_record(form)
     record["statut"] = "brouillon"
-    data, errors = editing.load_record(record, slug)
+    linkable = editing.linkable_by(current_user, fiche)
+    data, errors = editing.load_record(record, fiche.slug if fiche else None, linkable)
     for entry, messages in territory_errors.items():
         entry.errors = list(entry.errors or []) + messages
     if porteur_orgs is not None and data is not None:
@@ -106,7 +107,7 @@ def edit_fiche(slug: str):
     if not form.validate():
         return _render_form("fiches/edit.html", form, 400, fiche=fiche, invalid=form.errors)
     keep = None if perm.is_admin(current_user) else current_user.organisations
-    data, loose = _check(form, fiche.slug, keep)
+    data, loose = _check(form, fiche, keep)
     if data is None:
         return _render_form("fiches/edit.html", form, 422, fiche=fiche, loose=loose, invalid=True)
     try:

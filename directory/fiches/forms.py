@@ -19,12 +19,13 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from directory.core.limits import page_field
 from directory.fiches import referentiels
 from directory.fiches.schemas import NATIONAL_FRAME_FIELDS
-from directory.messages import FIELD_LABELS
+from directory.messages import FIELD_LABELS, SEARCH_TOO_LONG
 from directory.territoires import services as territoires
 
 BOOLEAN_CHOICES = [
@@ -34,23 +35,31 @@ BOOLEAN_CHOICES = [
 ]
 
 
+# Keywords are a few words: a longer text would make the query (a LIKE per word) or the search
+# engine's parse tree grow without bound.
+Q_MAX = 200
+
+
 class FilterForm(FlaskForm):
     """Filters read from the query string: q, type, departement, commune, public, age, …"""
 
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    q = SearchField("Mots-clés", validators=[Optional()])
+    q = SearchField(
+        "Mots-clés",
+        validators=[Optional(), Length(max=Q_MAX, message=SEARCH_TOO_LONG.format(max=Q_MAX))],
+    )
     type = SelectMultipleField("Type de dispositif", validators=[Optional()])
     departement = SelectField("Département", validators=[Optional()])
-    commune = SearchField("Commune couverte (code INSEE)", validators=[Optional()])
+    commune = SearchField("Commune couverte (code INSEE)", validators=[Optional(), Length(max=100)])
     public = SelectMultipleField("Public", validators=[Optional()])
     age = IntegerField("Âge de la personne", validators=[Optional(), NumberRange(0, 120)])
     qui_peut_saisir = SelectMultipleField("Qui peut saisir", validators=[Optional()])
     notification_mdph = SelectField(
         "Notification MDPH", choices=BOOLEAN_CHOICES, validators=[Optional()]
     )
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1)])
+    page = page_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

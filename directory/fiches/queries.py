@@ -3,6 +3,7 @@
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from directory.core.limits import clamp_page
 from directory.extensions import db
 from directory.fiches.models import (
     Fiche,
@@ -97,7 +98,7 @@ def paginate_fiches(filters: dict, page: int, per_page: int):
     """Return a page of visible fiches matching the filters, ordered by name."""
     query = apply_filters(visible_fiches(), filters).order_by(Fiche.name, Fiche.id)
     query = query.options(selectinload(Fiche.territories))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
 
 
 def covering_fiches(commune: Commune) -> list[tuple[Fiche, str]]:

@@ -47,6 +47,9 @@ NATIONAL_FRAME_FIELDS = {
     "notification_mdph_requise": "mdph_notification_required",
     "modalites_saisine": "saisine_terms",
 }
+# Longest texts of the standard (since 1.1.0): a fiche is read on a phone, not a report.
+LONG_TEXT = 2000
+SHORT_TEXT = 500
 # Référentiel-coded list fields: attribute → référentiel kind.
 CODED_LISTS = {
     "publics": "publics",
@@ -100,7 +103,7 @@ class IdentifiersSchema(_Part):
 
 
 class LegalTextSchema(_Part):
-    title = _text("titre")
+    title = _text("titre", SHORT_TEXT)
     url = _url("url")
 
 
@@ -140,10 +143,10 @@ class LinkSchema(_Part):
 
 
 class SourceSchema(_Part):
-    title = String(data_key="titre", required=True, validate=Length(min=1))
+    title = String(data_key="titre", required=True, validate=Length(min=1, max=SHORT_TEXT))
     url = _url("url", 1000)
     level = String(data_key="niveau", required=True, validate=OneOf([s.value for s in SourceLevel]))
-    fields = List(String(), data_key="champs", load_default=list)
+    fields = List(String(validate=Length(max=60)), data_key="champs", load_default=list)
     date = String(
         data_key="date", allow_none=True, validate=regexp(FACT_DATE_RE, m.FACT_DATE_PATTERN)
     )
@@ -156,7 +159,7 @@ class SiteSchema(_Part):
     address = Nested(AddressSchema, data_key="adresse", load_default=dict)
     latitude = Float(data_key="latitude", allow_none=True, validate=Range(-90, 90))
     longitude = Float(data_key="longitude", allow_none=True, validate=Range(-180, 180))
-    opening_hours = _text("horaires")
+    opening_hours = _text("horaires", SHORT_TEXT)
     phone = _text("telephone", 40)
     email = Email(data_key="courriel", allow_none=True, validate=Length(max=255))
 
@@ -186,7 +189,7 @@ class FicheSchema(_Part):
     creation_year = Integer(data_key="annee_creation", allow_none=True, validate=Range(1900, 2100))
     legal_text = Nested(LegalTextSchema, data_key="texte_de_reference", load_default=dict)
     summary = String(data_key="resume", required=True, validate=Length(min=1, max=280))
-    missions = String(data_key="missions", required=True, validate=Length(min=1))
+    missions = String(data_key="missions", required=True, validate=Length(min=1, max=5000))
     services = List(
         String(validate=Length(min=1, max=200)), data_key="prestations", load_default=list
     )
@@ -195,27 +198,27 @@ class FicheSchema(_Part):
     age_max = Integer(data_key="age_max", allow_none=True, validate=Range(0, 120))
     publics = _codes("publics")
     situations = _codes("situations")
-    access_conditions = _text("conditions_acces")
+    access_conditions = _text("conditions_acces", LONG_TEXT)
     qui_peut_saisir = _codes("qui_peut_saisir")
     mdph_notification_required = Boolean(data_key="notification_mdph_requise", allow_none=True)
-    saisine_terms = _text("modalites_saisine")
+    saisine_terms = _text("modalites_saisine", LONG_TEXT)
     saisine_url = _url("lien_saisine")
-    required_documents = _text("documents_requis")
+    required_documents = _text("documents_requis", LONG_TEXT)
     free_of_charge = Boolean(data_key="gratuit", allow_none=True)
-    cost_details = _text("gratuit_precisions")
+    cost_details = _text("gratuit_precisions", SHORT_TEXT)
     territory = List(Nested(TerritorySchema), data_key="territoire", load_default=list)
     modes_intervention = _codes("modes_intervention")
     address = Nested(AddressSchema, data_key="adresse", load_default=dict)
     latitude = Float(data_key="latitude", allow_none=True, validate=Range(-90, 90))
     longitude = Float(data_key="longitude", allow_none=True, validate=Range(-180, 180))
-    opening_hours = _text("horaires")
+    opening_hours = _text("horaires", SHORT_TEXT)
     acceslibre_url = _url("acceslibre_url")
     sites = List(Nested(SiteSchema), data_key="sites", load_default=list)
     phone = _text("telephone", 40)
     email = Email(data_key="courriel", allow_none=True, validate=Length(max=255))
     website = _url("site_web")
     contacts = List(Nested(ContactSchema), load_default=list)
-    team = _text("equipe")
+    team = _text("equipe", LONG_TEXT)
     links = List(Nested(LinkSchema), data_key="liens", load_default=list)
     sources = List(Nested(SourceSchema), load_default=list)
     national_frame = List(

@@ -1,5 +1,6 @@
 """State changes of fiches. Services flush and record history; the caller commits once."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slugify import slugify
@@ -251,9 +252,15 @@ class KnownCodes:
 
 
 def check_references(
-    data: dict, known_slugs: set[str] | None = None, known: KnownCodes | None = None
+    data: dict,
+    known_slugs: set[str] | None = None,
+    known: KnownCodes | None = None,
+    linkable: Callable[[Fiche], bool] | None = None,
 ) -> dict[str, list[str]]:
-    """Check the codes of loaded data against the référentiels and the geography."""
+    """Check the codes of loaded data against the référentiels and the geography.
+
+    `linkable` tells which existing fiches a link may point at (default: any).
+    """
     errors: dict[str, list[str]] = {}
     known = known or KnownCodes()
 
@@ -282,7 +289,8 @@ def check_references(
     for link in data.get("links") or []:
         if link["fiche"] == data.get("slug"):
             add("links", m.SELF_LINK)
-        elif link["fiche"] not in (known_slugs or set()) and not _slug_exists(link["fiche"]):
+        elif link["fiche"] not in (known_slugs or set()) and not _can_link(link["fiche"], linkable):
+            # Same words for a fiche the user may not see: its existence is not told.
             add("links", m.UNKNOWN_LINKED_FICHE.format(slug=link["fiche"]))
     for attr in data.get("national_frame") or []:
         if data.get(NATIONAL_FRAME_FIELDS[attr]) in (None, "", []):
@@ -295,6 +303,11 @@ _LEVEL_MODELS = {"commune": Commune, "epci": Epci, "departement": Departement, "
 
 def _slug_exists(slug: str) -> bool:
     return db.session.scalar(select(Fiche.id).where(Fiche.slug == slug)) is not None
+
+
+def _can_link(slug: str, linkable: Callable[[Fiche], bool] | None) -> bool:
+    target = db.session.scalar(select(Fiche).where(Fiche.slug == slug))
+    return target is not None and (linkable is None or linkable(target))
 
 
 def unique_slug(name: str, taken: set[str] | None = None) -> str:

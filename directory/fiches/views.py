@@ -152,7 +152,15 @@ def qui_intervient():
 def fiche_json(slug: str):
     fiche = _visible_fiche_or_404(slug)
     schema = SCHEMAS[perm.fiche_audience(current_user, fiche)]
-    return jsonify(schema().dump(fiche_to_data(fiche)))
+    data = fiche_to_data(fiche)
+    # A link to a fiche the reader may not see (a draft, an archived fiche) would tell its slug.
+    visible = {
+        link.to_fiche.slug
+        for link in fiche.links_out
+        if perm.can_view_fiche(current_user, link.to_fiche)
+    }
+    data["links"] = [link for link in data["links"] if link["fiche"] in visible]
+    return jsonify(schema().dump(data))
 
 
 @blueprint.route("/standard/fiche.schema.json")

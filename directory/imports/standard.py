@@ -48,6 +48,8 @@ def read_records(path: Path) -> list:
         content = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ImportRefused([m.FILE_UNREADABLE.format(reason=exc)]) from exc
+    except RecursionError as exc:  # thousands of nested [ or {: no fiche is that deep
+        raise ImportRefused([m.FILE_TOO_DEEP]) from exc
     records = content.get("fiches") if isinstance(content, dict) else content
     if not isinstance(records, list):
         raise ImportRefused([m.FILE_NOT_A_LIST])
@@ -56,6 +58,7 @@ def read_records(path: Path) -> list:
 
 def _label(index: int, record) -> str:
     name = record.get("nom") if isinstance(record, dict) else None
+    name = name[:100] if isinstance(name, str) else None
     return m.RECORD_LABEL.format(index=index, name=name or "sans nom")
 
 

@@ -15,7 +15,9 @@ from jinja2 import Template
 CENTER = (48.7, 5.6)  # Grand Est
 ZOOM = 7
 _META = re.compile(r"<meta\b[^>]*>", re.S)
-_PAGE_STYLES = re.compile(r"<style>\s*(?:html, body|#map)\s*\{[^}]*\}\s*</style>")
+# Inline <style> and <script> blocks: the CSP refuses them (their rules are in app.css; folium's
+# L_NO_TOUCH/L_DISABLE_3D script only repeats Leaflet's defaults).
+_INLINE_BLOCKS = re.compile(r"<style>.*?</style>|<script>.*?</script>", re.S)
 MAX_ZOOM = 18  # markercluster needs it when there is no tile layer to give one
 OUTLINE_STYLES = {
     "region": {"color": "#1d3557", "weight": 3, "fill": False},
@@ -93,7 +95,7 @@ def render_map(
     # Only Leaflet itself: jQuery, Bootstrap, Font Awesome and awesome-markers serve folium's
     # Popup and Icon, which this map does not use.
     fmap.options["maxZoom"] = MAX_ZOOM
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_js = [("leaflet", assets.leaflet_js)]  # FetchedClusters adds the app's script
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=tiles_attribution, max_zoom=MAX_ZOOM).add_to(fmap)
@@ -109,9 +111,9 @@ def render_map(
 def _parts(fmap: folium.Map) -> MapParts:
     root = fmap.get_root()
     root.render()
-    # folium writes a standalone page: drop its page-wide styles and its meta tags (the page
-    # has its own, and `user-scalable=no` would forbid zooming the text).
-    header = _PAGE_STYLES.sub("", _META.sub("", root.header.render()))
+    # folium writes a standalone page: drop its meta tags (the page has its own, and
+    # `user-scalable=no` would forbid zooming the text) and its inline blocks.
+    header = _INLINE_BLOCKS.sub("", _META.sub("", root.header.render()))
     return MapParts(header=header, html=root.html.render(), script=root.script.render())
 
 
@@ -130,7 +132,8 @@ def render_coverage(*, outline: dict, counts: dict[str, int], assets: Assets) ->
     """Return the map of a level's territories (GeoJSON outline) filled by their counts."""
     fmap = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, width="100%", height="100%")
     fmap.options["maxZoom"] = MAX_ZOOM
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    # the app's script puts Leaflet's controls in French
+    fmap.default_js = [("leaflet", assets.leaflet_js), ("directory_map", assets.app_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     features = []
     for feature in outline.get("features", []):
@@ -163,7 +166,8 @@ def render_territory(
     address and other sites (lat, lon, label) as circles."""
     fmap = folium.Map(location=CENTER, zoom_start=ZOOM, tiles=None, width="100%", height="100%")
     fmap.options["maxZoom"] = MAX_ZOOM
-    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    # the app's script puts Leaflet's controls in French
+    fmap.default_js = [("leaflet", assets.leaflet_js), ("directory_map", assets.app_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     if shapes:
         folium.GeoJson(

@@ -1,6 +1,7 @@
 """Which published fiches the map shows, where, and how they look (colour and symbol per type)."""
 
 from flask import Flask, current_app
+from slugify import slugify
 from sqlalchemy import Select, and_, false, func, select
 
 from directory.extensions import db
@@ -10,17 +11,18 @@ from directory.fiches.queries import apply_filters, visible_fiches
 from directory.search.backend import SearchRequest, get_backend
 from directory.territoires import services as territoires
 
-# Distinct on white and told apart by their symbol too (colour is never the only cue).
+# Told apart by their symbol too (colour is never the only cue); each carries white text at
+# 4.5:1 or more (WCAG 1.4.3: the symbols are small text).
 PALETTE = (
     "#1f77b4",
     "#d62728",
-    "#2ca02c",
-    "#9467bd",
+    "#2a7a2a",
+    "#7b4fa8",
     "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#ff7f0e",
+    "#a8327d",
+    "#11707a",
+    "#6b6b00",
+    "#b04e00",
     "#393b79",
     "#637939",
     "#843c39",
@@ -36,6 +38,7 @@ def type_styles() -> dict[str, dict]:
             "name": t.name,
             "colour": PALETTE[i % len(PALETTE)],
             "symbol": t.acronym[:4],
+            "css_class": f"type-{slugify(t.code)}",  # its colour: map.legend_css
         }
         for i, t in enumerate(referentiels.types())
     }

@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from directory import messages as m
+from directory.core.limits import clamp_page
 from directory.extensions import db
 from directory.fiches.forms import FilterForm
 from directory.fiches.models import Fiche
@@ -48,6 +49,23 @@ def vendor(package: str, filename: str):
     return send_from_directory(VENDOR[package], filename, max_age=86400)
 
 
+@blueprint.route("/carte/legende.css")
+def legend_css():
+    """Serve the legend's colours as classes: the CSP refuses style attributes."""
+    rules = [
+        f".{style['css_class']} {{ background-color: {style['colour']}; }}"
+        for style in services.type_styles().values()
+    ]
+    rules += [
+        f".shade-{n} {{ background-color: {colour}; }}"
+        for n, colour in enumerate((WHITE_ZONE, *SHADES))
+    ]
+    response = Response("\n".join(rules) + "\n", mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
 @blueprint.route("/carte")
 def map_page():
     form = _form()
@@ -58,7 +76,7 @@ def map_page():
     page = (form.page.data or 1) if valid else 1
     listing = db.paginate(
         query.order_by(Fiche.name, Fiche.id),
-        page=page,
+        page=clamp_page(page),
         per_page=current_app.config["FICHES_PER_PAGE"],
         error_out=False,
     )

@@ -20,7 +20,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Letters and digits; the apostrophe splits "l'autisme" into "l" and "autisme".
-TOKEN_PATTERN = r"\w+"
+TOKEN_PATTERN = r"\w+"  # noqa: S105 - a regular expression of words, not a token
 FRENCH_STOP_WORDS = frozenset(stopwords_for_language("fr")) | {"d", "l", "j", "qu", "n", "s"}
 
 

@@ -1,14 +1,19 @@
-"""`flask search rebuild [--if-stale]` and `flask search pending`."""
+"""`flask search rebuild [--if-stale]`, `flask search pending` and `flask search prune`."""
+
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import delete, func, select, update
 
 from directory import messages as m
+from directory.core.models import utcnow
 from directory.extensions import db
 from directory.search.backend import get_backend
+from directory.search.models import EVERYTHING, SearchChange
 
-search_cli = AppGroup("search", help="Index de recherche : reconstruction, reprise des retards.")
+search_cli = AppGroup("search", help="Index de recherche : reconstruction, reprise du journal.")
 
 
 @search_cli.command("rebuild")
@@ -26,10 +31,36 @@ def rebuild(if_stale: bool):
 
 @search_cli.command("pending")
 def pending():
-    """Écrit dans l'index les fiches en attente (index occupé au moment de leur modification)."""
-    written = get_backend(current_app).retry_pending(db.session)
+    """Applique à l'index les modifications du journal qu'il n'a pas encore appliquées."""
+    backend = get_backend(current_app)
+    written = backend.catch_up(db.session)
     db.session.commit()
-    click.echo(m.SEARCH_PENDING_WRITTEN.format(count=written))
+    if written is None:
+        click.echo(m.SEARCH_INDEX_BUSY)
+    else:
+        click.echo(m.SEARCH_PENDING_WRITTEN.format(count=written))
+
+
+@search_cli.command("prune")
+@click.option("--days", type=click.IntRange(1), default=30, show_default=True)
+def prune(days: int):
+    """Oublie les entrées du journal de plus de DAYS jours (un index plus en retard se
+    reconstruira entièrement)."""
+    last_old = db.session.scalar(
+        select(func.max(SearchChange.id)).where(
+            SearchChange.changed_at < utcnow() - timedelta(days=days)
+        )
+    )
+    removed = 0
+    if last_old:
+        removed = db.session.execute(delete(SearchChange).where(SearchChange.id < last_old))
+        removed = removed.rowcount
+        # The newest forgotten row stands for them all: an index behind it rebuilds itself.
+        db.session.execute(
+            update(SearchChange).where(SearchChange.id == last_old).values(document=EVERYTHING)
+        )
+    db.session.commit()
+    click.echo(m.SEARCH_LOG_PRUNED.format(count=removed))
 
 
 def register(app: Flask) -> None:

@@ -177,6 +177,6 @@ def results_view(results: SearchResults, form) -> dict:
         "pages": Pages(results.page, 20, results.total),
         "page_args": args,
         "correction_url": correction_url,
-        "extract": lambda hit: Markup(hit.extrait),  # escaped by the highlighter
+        "extract": lambda hit: Markup(hit.extrait),  # noqa: S704 - escaped by the highlighter
         "clear_url": url_for("search.search_page", q=form.q.data) if form.q.data else None,
     }

@@ -1,7 +1,8 @@
 """Reading a coordinator's query: typos, synonyms and acronyms, place names, named types.
 
 Independent of the engine: the backend passes a `Vocabulary` (is this word indexed? is it the
-start of indexed words? which indexed word is closest?).
+start of indexed words? which indexed word is closest?). A parsed query is plain data (no
+database objects): engines cache it per query and index generation.
 """
 
 import json
@@ -17,6 +18,7 @@ from directory.extensions import db
 from directory.fiches.models import DispositifType
 from directory.search.analysis import fold, folded_stop_words
 from directory.territoires.models import Commune, Departement
+from directory.territoires.services import covering_codes
 
 SYNONYMS_FILE = Path(__file__).with_name("synonymes.json")
 MAX_PHRASE = 8  # longest synonym or commune name, in words
@@ -45,7 +47,8 @@ class ParsedQuery:
     units: list[Unit] = field(default_factory=list)
     correction: str | None = None
     departements: set[str] = field(default_factory=set)
-    communes: list[Commune] = field(default_factory=list)
+    # Communes named in the words: each one's (level, code) pairs of the territories covering it.
+    communes: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
     place_words: list[str] = field(default_factory=list)
 
 
@@ -141,7 +144,7 @@ def _places(words: list[str], parsed: ParsedQuery, protected: set[str]) -> list[
                 ).all()
                 if not communes:
                     continue
-                parsed.communes += communes
+                parsed.communes += [tuple(covering_codes(c)) for c in communes]
             else:
                 continue
             parsed.place_words.append(phrase)

@@ -11,7 +11,7 @@ from directory.extensions import db
 from directory.fiches.models import Statut
 from tests.builders import login, make_fiche, make_org, make_user, page_text
 
-SECRET = "secret-de-l-admin"
+SECRET = "secret-de-l-admin"  # noqa: S105 - a test account's password
 
 
 def test_create_admin_then_sign_in_as_admin(runner, client, app):

@@ -19,7 +19,7 @@ from tests.builders import (
     post_form,
 )
 
-NEW_PASSWORD = "un-tout-nouveau-secret"
+NEW_PASSWORD = "un-tout-nouveau-secret"  # noqa: S105 - a test account's password
 
 
 def _mails(outbox) -> list[str]:

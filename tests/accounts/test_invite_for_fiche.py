@@ -12,7 +12,7 @@ from directory.fiches.models import Fiche, FicheHistory
 from directory.organisations.models import Organisation
 from tests.builders import login, logout, make_fiche, make_org, make_user, page_text, post_form
 
-PASSWORD = "un-mot-de-passe-solide"
+PASSWORD = "un-mot-de-passe-solide"  # noqa: S105 - a test account
 
 
 def _invite_for(client, fiche, **fields):

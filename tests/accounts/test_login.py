@@ -93,7 +93,7 @@ def test_next_never_leaves_the_site(client, app):
 
 
 def test_repeated_failures_are_stopped_with_a_french_429(client, app):
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    previous, app.config["LOGIN_RATE_LIMIT"] = app.config["LOGIN_RATE_LIMIT"], "3 per minute"
     try:
         user = make_user()
         db.session.commit()
@@ -108,15 +108,15 @@ def test_repeated_failures_are_stopped_with_a_french_429(client, app):
         assert codes == [401, 401, 401, 429]
         assert "Trop de tentatives" in last
     finally:
-        app.config["LOGIN_RATE_LIMIT"] = "10 per 5 minutes"
+        app.config["LOGIN_RATE_LIMIT"] = previous
 
 
 def test_successful_sign_ins_do_not_count_towards_the_limit(client, app):
-    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    previous, app.config["LOGIN_RATE_LIMIT"] = app.config["LOGIN_RATE_LIMIT"], "2 per minute"
     try:
         user = make_user()
         for _ in range(3):
             login(client, user)
             logout(client)
     finally:
-        app.config["LOGIN_RATE_LIMIT"] = "10 per 5 minutes"
+        app.config["LOGIN_RATE_LIMIT"] = previous

@@ -74,6 +74,13 @@ GRID: dict[tuple[str, str], dict[str, dict]] = {
     ("map.fiches_geojson", "GET"): {"-": EVERYONE},
     ("map.map_page", "GET"): {"-": EVERYONE},
     ("map.coverage", "GET"): {"-": EVERYONE},
+    ("map.legend_css", "GET"): {"-": EVERYONE},
+    ("about.accessibility", "GET"): {"-": EVERYONE},
+    ("about.legal_notice", "GET"): {"-": EVERYONE},
+    ("about.personal_data", "GET"): {"-": EVERYONE},
+    ("about.site_plan", "GET"): {"-": EVERYONE},
+    ("about.robots_txt", "GET"): {"-": EVERYONE},
+    ("about.sitemap_xml", "GET"): {"-": EVERYONE},
     # a fiche: drafts and archived ones do not exist for those who may not edit them
     ("fiches.show_fiche", "GET"): fiche_rows(EVERYONE, PUBLIC_OR_EDITORS, PUBLIC_OR_EDITORS),
     ("fiches.fiche_json", "GET"): fiche_rows(EVERYONE, PUBLIC_OR_EDITORS, PUBLIC_OR_EDITORS),

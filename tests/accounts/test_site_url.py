@@ -14,6 +14,7 @@ from directory.accounts.mail import outbox_messages
 from directory.accounts.models import Invitation, ReminderSent
 from directory.extensions import db
 from tests.builders import login, make_fiche, make_org, make_user, page_text, post_form
+from tests.conftest import PRODUCTION_SECRET_KEY
 from tests.conftest import test_config as app_config
 
 EVIL = "evil.example"
@@ -39,32 +40,6 @@ def _client_on(app, host: str = EVIL) -> FlaskClient:
 
 def _links(body: str) -> list[str]:
     return re.findall(r"https?://\S+", body)
-
-
-@pytest.fixture
-def make_app(app, tmp_path):
-    """Build another app (production, another SITE_URL…) on the test's rolled-back connection."""
-    connection = db.engines[None]  # the `app` fixture bound it to the test's transaction
-    made = []
-
-    def make(**config):
-        other = create_app(
-            app_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
-            | {"OUTBOX_DIR": app.config["OUTBOX_DIR"], "SITE_URL": None}
-            | config
-        )
-        context = other.app_context()
-        context.push()
-        made.append((context, db.engines[None]))
-        db.engines[None] = connection
-        return other
-
-    yield make
-    for context, engine in reversed(made):
-        db.session.remove()
-        db.engines[None] = engine
-        engine.dispose()
-        context.pop()
 
 
 def test_a_reset_requested_on_a_forged_host_mails_a_link_on_the_site_url(app, outbox):
@@ -199,4 +174,6 @@ def test_reminders_link_to_the_site_url(runner, app, outbox):
 def test_production_without_any_address_refuses_to_start(app, tmp_path):
     config = app_config(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     with pytest.raises(RuntimeError, match="DIRECTORY_SITE_URL"):
-        create_app(config | {"ENV": "production", "SITE_URL": None})
+        create_app(
+            config | {"ENV": "production", "SITE_URL": None, "SECRET_KEY": PRODUCTION_SECRET_KEY}
+        )

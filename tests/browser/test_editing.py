@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import LIVE_APP, OUTBOX
+from tests.browser.conftest import LIVE_APP, OUTBOX, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,7 @@ def test_invited_service_writes_publishes_and_finds_its_fiche(
     _create_admin()
 
     # The admin signs in and invites the service, with a new organisation.
-    page.goto(live_server + "/connexion")
-    page.get_by_label("Adresse électronique").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server, ADMIN_EMAIL, ADMIN_PASSWORD)
     page.goto(live_server + "/admin/invitations")
     page.get_by_label("Adresse électronique de la personne invitée").fill(EDITOR_EMAIL)
     page.get_by_label("Ou nouvelle organisation : nom").fill("Association Les Tilleuls")

@@ -1,14 +1,17 @@
 """The index follows the database: commits, rollbacks, a busy index, a lost index folder."""
 
+import os
 import shutil
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from filelock import FileLock
 from sqlalchemy import func, select, update
-from whoosh import index
 
 from directory.extensions import db
 from directory.fiches.models import Fiche, Statut
-from directory.search.models import SearchPending
+from directory.search.models import SearchChange
+from directory.search.replica import LOCK_FILE, last_change
 from tests.builders import add_contact, make_fiche, page_text
 
 
@@ -60,39 +63,57 @@ def test_index_follows_commits_and_ignores_rollbacks(client, indexed):
     assert found(client, "xylophoniste") == []
 
 
-def test_a_busy_index_queues_the_change_which_is_never_lost(app, client, indexed, runner):
+@contextmanager
+def writer_elsewhere(backend):
+    """Hold the index folder's writer lock, as another process writing the index would."""
+    lock = FileLock(os.path.join(backend.path, LOCK_FILE), thread_local=False)
+    with lock.acquire(timeout=5):
+        yield
+
+
+def log_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(SearchChange))
+
+
+def test_a_rolled_back_change_leaves_nothing_in_the_log(indexed):
+    before = log_count()
+    fiche("dac-54").summary = "Appui à la coordination, devenu ornithorynque."
+    db.session.flush()
+    assert log_count() == before + 1  # written with the change, in its transaction
+    db.session.rollback()
+    assert log_count() == before
+    assert not indexed.is_stale(db.session)
+
+
+def test_a_busy_index_keeps_the_change_in_the_log_never_lost(app, client, indexed, runner):
     indexed.lock_timeout = 0.2
-    held = index.open_dir(indexed.path).writer()  # another process's writer, say
-    try:
+    with writer_elsewhere(indexed):
         fiche("dac-54").summary = "Appui à la coordination, capybara."
-        db.session.commit()
-        pending = db.session.scalars(select(SearchPending)).all()
-        assert [p.document for p in pending] == [f"fiche:{fiche('dac-54').id}"]
-        assert "verrouill" in pending[0].last_error or pending[0].last_error
-        assert found(client, "capybara") == []
+        db.session.commit()  # the request's commit succeeds all the same
+        assert indexed.applied() < last_change(db.session)
+        assert indexed.is_stale(db.session)
+        assert found(client, "capybara") == []  # served as it is: the writer is busy
         result = runner.invoke(args=["search", "pending"])
-        assert "0 fiche(s)" in result.output  # still locked: kept for later
-        assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 1
-    finally:
-        held.cancel()
+        assert result.exit_code == 0 and "autre processus" in result.output
     result = runner.invoke(args=["search", "pending"])
-    assert result.exit_code == 0 and "1 fiche(s)" in result.output
+    assert result.exit_code == 0 and "1 modification(s)" in result.output
     assert found(client, "capybara") == ["dac-54"]
-    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
+    assert not indexed.is_stale(db.session)
 
 
-def test_the_next_writer_also_writes_what_was_queued(client, indexed):
+def test_the_next_search_applies_what_was_left_in_the_log(client, indexed):
     indexed.lock_timeout = 0.2
-    held = index.open_dir(indexed.path).writer()
-    try:
+    with writer_elsewhere(indexed):
         fiche("dac-54").summary = "Appui à la coordination, okapi."
         db.session.commit()
-    finally:
-        held.cancel()
+    assert found(client, "okapi") == ["dac-54"]  # caught up before serving
+    with writer_elsewhere(indexed):
+        fiche("dac-54").summary = "Appui à la coordination, gnou."
+        db.session.commit()
     fiche("cra-alsace").summary = "Centre ressources autisme, wombat."
-    db.session.commit()
-    assert found(client, "okapi") == ["dac-54"] and found(client, "wombat") == ["cra-alsace"]
-    assert db.session.scalar(select(func.count()).select_from(SearchPending)) == 0
+    db.session.commit()  # the next writer applies both
+    assert indexed.applied() == last_change(db.session)
+    assert found(client, "gnou") == ["dac-54"] and found(client, "wombat") == ["cra-alsace"]
 
 
 def test_a_deleted_index_folder_is_rebuilt_on_first_use(client, indexed):
@@ -103,10 +124,10 @@ def test_a_deleted_index_folder_is_rebuilt_on_first_use(client, indexed):
     assert indexed.exists()
 
 
-def test_rebuild_if_stale_only_when_the_database_moved_on(runner, indexed):
+def test_rebuild_if_stale_only_when_the_database_moved_on(client, runner, indexed):
     result = runner.invoke(args=["search", "rebuild", "--if-stale"])
     assert result.exit_code == 0 and "à jour" in result.output
-    # a change that bypassed the session events (a bulk update, say)
+    # a bulk update, which names no fiche to the session: logged as "everything"
     db.session.execute(
         update(Fiche)
         .where(Fiche.slug == "dac-54")
@@ -117,6 +138,7 @@ def test_rebuild_if_stale_only_when_the_database_moved_on(runner, indexed):
     result = runner.invoke(args=["search", "rebuild", "--if-stale"])
     assert result.exit_code == 0 and "reconstruit" in result.output
     assert not indexed.is_stale(db.session)
+    assert found(client, "autisme")  # still searchable
 
 
 def test_the_results_page_works_without_javascript(client, indexed):
