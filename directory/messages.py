@@ -106,6 +106,13 @@ STALE_FICHE = (
     "rien n'a été écrit."
 )
 
+# --- operations: database availability, backup and restore ---
+DATABASE_UNAVAILABLE = (
+    "L'annuaire ne peut pas joindre sa base de données pour le moment : rien n'a été "
+    "enregistré. Réessayez dans quelques instants (le bouton « Retour » du navigateur retrouve "
+    "votre saisie)."
+)
+
 # Labels of the standard's fields, as users read them (history, sources, completeness).
 FIELD_LABELS = {
     "nom": "nom",

@@ -1,10 +1,13 @@
 """HTML error pages for the site, one JSON error shape for the API (decided by path)."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from directory import messages
 from directory.core.site import SiteUrlMissing
-from directory.extensions import db
+from directory.extensions import db, login_manager
 
 TITLES = {
     400: "Requête invalide",
@@ -70,10 +73,53 @@ def register(app: Flask) -> None:
         db.session.rollback()
         return render_error(503, str(exc))
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(exc):
+        if not database_unavailable(exc):
+            raise exc
+        return database_unavailable_page(exc)
+
     @app.errorhandler(500)
     def server_error(exc):
         db.session.rollback()
         return render_error(500)
+
+
+# SQLite reports both its busy lock and SQL errors as OperationalError: only these mean "not now".
+SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """Tell whether a database error means the database cannot be reached or used right now
+    (server down or restarting, connection lost, SQLite lock not obtained in time)."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if db.engine.dialect.name == "sqlite":
+        return str(exc.orig).lower().startswith(SQLITE_UNAVAILABLE)
+    return True
+
+
+def database_unavailable_page(exc: Exception):
+    """Answer 503 with the French page; nothing was committed. The page needs no database."""
+    current_app.logger.error("Base de données indisponible : %s", exc)
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass
+    db.session.remove()
+    # The layout shows who is signed in: don't ask the database that just failed.
+    g._login_user = login_manager.anonymous_user()
+    response = current_app.make_response(render_error(503, messages.DATABASE_UNAVAILABLE))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def abort_fr(code: int, message: str):

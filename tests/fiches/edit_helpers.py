@@ -51,8 +51,13 @@ class _FormReader(HTMLParser):
 
 def read_form(response, action: str | None = None) -> dict:
     """Return the fields of the form (posting to `action`) as {name: value or [values]}."""
+    return form_fields(page_text(response), action)
+
+
+def form_fields(html: str, action: str | None = None) -> dict:
+    """Return the fields of the form of an HTML page (posting to `action`), as read_form."""
     reader = _FormReader(action)
-    reader.feed(page_text(response))
+    reader.feed(html)
     data: dict = {}
     for name, value in reader.fields:
         value = value.removeprefix("\r").removeprefix("\n")  # browsers drop it too

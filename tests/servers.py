@@ -1,0 +1,184 @@
+"""Real server processes for tests: gunicorn in production mode on 127.0.0.1, a database of its
+own, and a visitor that signs in and posts forms as a browser would (cookies, CSRF token)."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+from flask_migrate import upgrade
+
+from directory import create_app
+from directory.extensions import db
+from directory.fiches.seed import load_seed
+from directory.territoires.services import load_reference
+from tests.conftest import GEO_DIR, ROOT
+from tests.fiches.edit_helpers import form_fields
+
+BIN = Path(sys.executable).parent
+TRUSTED_HOST = "127.0.0.1"
+
+
+def seeded_app(database_url: str, tmp_path: Path, **config):
+    """Return an app on a database of its own, migrated, with the geography and the seed."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "live",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TERRITOIRES_DIR": str(GEO_DIR),
+            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+            **config,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(ROOT / "directory" / "migrations"))
+        load_reference(GEO_DIR)
+        load_seed()
+        db.session.commit()
+        db.session.remove()
+    return app
+
+
+def server_environment(database_url: str, tmp_path: Path, **extra: str) -> dict:
+    """Return the environment of a production server process on this database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIRECTORY_", "FLASK_"))}
+    env.pop("DATABASE_URL", None)
+    env.update(
+        DIRECTORY_ENV="production",
+        DIRECTORY_SECRET_KEY="a-long-secret-key-for-the-live-server-tests",
+        DIRECTORY_TRUSTED_HOSTS=TRUSTED_HOST,
+        DIRECTORY_SITE_URL="http://127.0.0.1",
+        DIRECTORY_SQLALCHEMY_DATABASE_URI=database_url,
+        DIRECTORY_TERRITOIRES_DIR=str(GEO_DIR),
+        DIRECTORY_SEARCH_INDEX_DIR=str(tmp_path / "search"),
+        DIRECTORY_OUTBOX_DIR=str(tmp_path / "outbox"),
+        DIRECTORY_LOGIN_RATE_LIMIT="1000 per minute",
+        **extra,
+    )
+    return env
+
+
+class Gunicorn:
+    """gunicorn serving wsgi:app on a socket bound to a free port of 127.0.0.1."""
+
+    def __init__(self, env: dict, log: Path, workers: int = 2, timeout: int = 30):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        listener.set_inheritable(True)
+        self.port = listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.log = log
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"fd://{listener.fileno()}",
+            "--timeout",
+            str(timeout),
+            "--graceful-timeout",
+            "5",
+            "wsgi:app",
+        ]
+        with open(log, "ab") as output:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**env, "DIRECTORY_SITE_URL": self.url},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                pass_fds=(listener.fileno(),),
+            )
+        listener.close()
+        self.wait_ready()
+
+    def worker_pids(self) -> list[int]:
+        """Return the pids of the worker processes (the master's children)."""
+        pid = self.process.pid
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as handle:
+                return [int(p) for p in handle.read().split()]
+        except OSError:
+            return []
+
+    def wait_ready(self, seconds: float = 60, exclude: tuple[int, ...] = ()) -> None:
+        """Wait until every worker is up (none of `exclude`) and the home page answers."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn s'est arrêté :\n{self.log_text()[-3000:]}")
+            pids = [p for p in self.worker_pids() if p not in exclude]
+            if len(pids) >= self.workers:
+                try:
+                    if requests.get(self.url + "/types", timeout=10).status_code == 200:
+                        return
+                except requests.RequestException:
+                    pass
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn ne répond pas :\n{self.log_text()[-3000:]}")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+@contextmanager
+def gunicorn(env: dict, log: Path, **options):
+    server = Gunicorn(env, log, **options)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Visitor:
+    """One person's browser: its cookies, its CSRF token, real HTTP requests."""
+
+    def __init__(self, base_url: str):
+        self.base = base_url
+        self.http = requests.Session()
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(self.base + path, allow_redirects=False, timeout=60, **kwargs)
+
+    def post(self, path: str, data, **kwargs) -> requests.Response:
+        return self.http.post(
+            self.base + path, data=data, allow_redirects=False, timeout=60, **kwargs
+        )
+
+    def login(self, email: str, password: str) -> None:
+        page = self.get("/connexion")
+        token = CSRF.search(page.text).group(1)
+        answer = self.post(
+            "/connexion", {"csrf_token": token, "email": email, "password": password}
+        )
+        assert answer.status_code == 302, answer.text[:500]
+
+    def edit_form(self, slug: str) -> dict:
+        """Open a fiche's edit form; return its fields as the browser would post them."""
+        page = self.get(f"/fiches/{slug}/modifier")
+        assert page.status_code == 200, page.text[:500]
+        return form_fields(page.text, f"/fiches/{slug}/modifier")
+
+    def save(self, slug: str, form: dict) -> requests.Response:
+        return self.post(f"/fiches/{slug}/modifier", form)
