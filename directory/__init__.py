@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from directory import models  # noqa: F401  (the whole schema, for Alembic)
     from directory.accounts import auth
-    from directory.core import database, i18n, limits, text
+    from directory.core import cache, database, i18n, limits, text
     from directory.extensions import babel, csrf, db, limiter, login_manager, migrate
     from directory.search import services as search_services
 
@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     limits.configure(app)
     auth.configure(app)
     database.configure(app)
+    cache.configure(app)
     search_services.configure(app)
     i18n.register_filters(app)
     text.register_filters(app)

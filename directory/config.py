@@ -8,6 +8,12 @@ class Config:
     SECRET_KEY = "dev-only-change-me"  # noqa: S105 - development only: production refuses it
     SQLALCHEMY_DATABASE_URI = None  # set by the factory: DATABASE_URL or instance/directory.sqlite3
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite: seconds a save waits for another writer before the "try again" page (503).
+    SQLITE_BUSY_TIMEOUT = 15
+    # Per worker process: megabytes of gzipped pages and map data kept until the next change
+    # (0: none), and how many computed values (counts, référentiels) are kept.
+    RESPONSE_CACHE_MB = 64
+    DATA_CACHE_ENTRIES = 2048
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     WTF_I18N_ENABLED = True

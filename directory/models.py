@@ -7,6 +7,7 @@ from directory.accounts.models import (  # noqa: F401
     ReminderSent,
     User,
 )
+from directory.core.models import ContentState  # noqa: F401
 from directory.fiches.models import (  # noqa: F401
     Contact,
     DispositifType,

@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from directory import create_app
+from directory.core import cache
 from directory.extensions import db
 from directory.fiches import referentiels
 from directory.imports.seed import load_seed
@@ -93,6 +94,7 @@ def _app(database_url, tmp_path_factory):
 @pytest.fixture
 def app(_app):
     """The application, inside an app context whose database writes are rolled back."""
+    cache.clear(_app)  # what another test's requests kept
     with _app.app_context():
         engines = db.engines
         engine = engines[None]

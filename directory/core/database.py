@@ -56,7 +56,7 @@ def configure(app: Flask) -> None:
     if getattr(engine, "_directory_configured", False):
         return
     engine._directory_configured = True
-    busy_ms = int(float(app.config.get("SQLITE_BUSY_TIMEOUT", 15)) * 1000)
+    busy_ms = int(float(app.config["SQLITE_BUSY_TIMEOUT"]) * 1000)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):

@@ -2,8 +2,11 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from directory.extensions import db
 
 
 def utcnow() -> datetime:
@@ -28,3 +31,18 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+class ContentState(db.Model):
+    """One row whose stamp changes with every committed change to what visitors see: caches
+    are keyed on it (see directory.core.cache)."""
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # counts the changes, for people
+    stamp: Mapped[str] = mapped_column(String(32))  # random: unique even across rollbacks
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ContentState {self.version} {self.changed_at:%Y-%m-%d %H:%M:%S}>"

@@ -1,11 +1,16 @@
 """Read queries on fiches: the public list with its filters, coverage of a commune, relations."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from directory.core.cache import per_content
 from directory.core.limits import clamp_page
 from directory.extensions import db
+from directory.fiches import referentiels
 from directory.fiches.models import (
+    DispositifType,
     Fiche,
     FicheLink,
     FicheTerritory,
@@ -17,6 +22,15 @@ from directory.territoires.models import Commune, Departement
 from directory.territoires.services import covering_codes
 
 LEVEL_ORDER = ("commune", "epci", "departement", "region")
+CARD_COLUMNS = (
+    Fiche.id,
+    Fiche.slug,
+    Fiche.name,
+    Fiche.acronym,
+    Fiche.fictive,
+    Fiche.summary,
+    Fiche.type_code,
+)
 
 
 def visible_fiches() -> Select:
@@ -94,6 +108,20 @@ def apply_filters(query: Select, filters: dict) -> Select:
     return query
 
 
+@per_content
+def count_by_type() -> dict[str, int]:
+    """Return type code → number of published fiches."""
+    query = select(Fiche.type_code, func.count()).where(Fiche.status == Statut.PUBLIEE)
+    return dict(db.session.execute(query.group_by(Fiche.type_code)).all())
+
+
+@per_content
+def count_in_departement(code: str) -> int:
+    """Return how many published fiches cover all or part of a département."""
+    query = apply_filters(visible_fiches(), {"departement": code})
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
 def paginate_fiches(filters: dict, page: int, per_page: int):
     """Return a page of visible fiches matching the filters, ordered by name."""
     query = apply_filters(visible_fiches(), filters).order_by(Fiche.name, Fiche.id)
@@ -101,11 +129,26 @@ def paginate_fiches(filters: dict, page: int, per_page: int):
     return db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
 
 
-def covering_fiches(commune: Commune) -> list[tuple[Fiche, str]]:
-    """Return (fiche, finest matching level) for every visible fiche covering a commune."""
+@dataclass(frozen=True)
+class Card:
+    """What a fiche card shows (templates/_macros.html fiche_card): cheap to read by thousands."""
+
+    id: int
+    slug: str
+    name: str
+    acronym: str | None
+    fictive: bool
+    summary: str
+    type_code: str
+    type: DispositifType
+
+
+def covering_fiches(commune: Commune) -> list[tuple[Card, str]]:
+    """Return (card, finest matching level) for every visible fiche covering a commune."""
     pairs = covering_codes(commune)
+    # A commune may be covered by thousands of fiches: plain rows, not ORM objects.
     query = (
-        select(Fiche, FicheTerritory.level)
+        select(*CARD_COLUMNS, FicheTerritory.level)
         .join(FicheTerritory, FicheTerritory.fiche_id == Fiche.id)
         .where(Fiche.status == Statut.PUBLIEE)
         .where(
@@ -117,11 +160,13 @@ def covering_fiches(commune: Commune) -> list[tuple[Fiche, str]]:
             )
         )
     )
-    best: dict[int, tuple[Fiche, str]] = {}
-    for fiche, level in db.session.execute(query):
-        known = best.get(fiche.id)
-        if known is None or LEVEL_ORDER.index(level) < LEVEL_ORDER.index(known[1]):
-            best[fiche.id] = (fiche, level)
+    types = {t.code: t for t in referentiels.types()}
+    best: dict[int, tuple[Card, str]] = {}
+    for row in db.session.execute(query):
+        known = best.get(row.id)
+        if known is None or LEVEL_ORDER.index(row.level) < LEVEL_ORDER.index(known[1]):
+            card = Card(*row[:-1], type=types.get(row.type_code))
+            best[row.id] = (card, row.level)
     return list(best.values())
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from directory.core.cache import detached_copies, per_content
 from directory.extensions import db
 from directory.fiches.models import DispositifType, ReferentielValue
 
@@ -89,9 +90,11 @@ def load_referentiels() -> dict:
     return written
 
 
+@per_content
 def types() -> list[DispositifType]:
-    """Return every type of dispositif in référentiel order."""
-    return db.session.scalars(select(DispositifType).order_by(DispositifType.position)).all()
+    """Return every type of dispositif in référentiel order (read-only copies)."""
+    query = select(DispositifType).order_by(DispositifType.position)
+    return detached_copies(db.session.scalars(query).all())
 
 
 def ordered_sources(type_: DispositifType) -> list[str]:
@@ -100,12 +103,14 @@ def ordered_sources(type_: DispositifType) -> list[str]:
     return first + [url for url in type_.sources or [] if url not in first]
 
 
+@per_content
 def values(kind: str) -> list[ReferentielValue]:
-    """Return the values of one référentiel in order."""
+    """Return the values of one référentiel in order (read-only copies)."""
     query = select(ReferentielValue).where(ReferentielValue.kind == kind)
-    return db.session.scalars(query.order_by(ReferentielValue.position)).all()
+    return detached_copies(db.session.scalars(query.order_by(ReferentielValue.position)).all())
 
 
+@per_content
 def labels(kind: str) -> dict[str, str]:
     """Return code → French label for one référentiel."""
     return {v.code: v.label for v in values(kind)}

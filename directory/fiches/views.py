@@ -9,7 +9,7 @@ from directory.accounts import permissions as perm
 from directory.extensions import db
 from directory.fiches import blueprint, provenance, queries, referentiels
 from directory.fiches.forms import FilterForm
-from directory.fiches.models import DispositifType, Fiche, Statut
+from directory.fiches.models import DispositifType, Fiche
 from directory.fiches.schemas import SCHEMAS
 from directory.fiches.services import completeness, fiche_to_data
 from directory.map.assets import fiche_map
@@ -72,13 +72,7 @@ def show_fiche(slug: str):
 
 @blueprint.route("/types")
 def list_types():
-    counts = dict(
-        db.session.execute(
-            select(Fiche.type_code, func.count())
-            .where(Fiche.status == Statut.PUBLIEE)
-            .group_by(Fiche.type_code)
-        ).all()
-    )
+    counts = queries.count_by_type()
     return render_template("fiches/types.html", types=referentiels.types(), counts=counts)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import current_app, url_for
 from xstatic.pkg import leaflet, leaflet_markercluster
 
+from directory.core.cache import per_content
 from directory.fiches.models import Fiche
 from directory.map import services
 from directory.map.render import Assets, MapParts, render_territory
@@ -63,8 +64,18 @@ def local_assets() -> Assets:
 
 def fiche_map(fiche: Fiche, commune) -> MapParts | None:
     """Return the small map of a fiche's territory, address and sites, or None with none."""
-    shapes = services.fiche_shapes(current_app, fiche, read_shapes)
-    points = services.fiche_points(fiche, commune)
+    territory = tuple(sorted((t.level, t.code) for t in fiche.territories))
+    points = tuple(services.fiche_points(fiche, commune))
+    return _territory_map(territory, points) or None
+
+
+@per_content
+def _territory_map(territory: tuple, points: tuple) -> MapParts | bool:
+    # Many fiches cover the same territory: folium renders each (territory, points) once.
+    wanted: dict[str, set[str]] = {}
+    for level, code in territory:
+        wanted.setdefault(level, set()).add(code)
+    shapes = services.territory_shapes(current_app, wanted, read_shapes)
     if not shapes and not points:
-        return None
-    return render_territory(shapes=shapes, points=points, assets=local_assets())
+        return False  # no map (False, not None: remembered too)
+    return render_territory(shapes=shapes, points=list(points), assets=local_assets())

@@ -4,6 +4,7 @@ from flask import Flask, current_app
 from slugify import slugify
 from sqlalchemy import Select, and_, false, func, select
 
+from directory.core.cache import per_content
 from directory.extensions import db
 from directory.fiches import referentiels
 from directory.fiches.models import Fiche, Site
@@ -149,6 +150,7 @@ def feature_collection(query: Select, fiche_url) -> dict:
 NO_FICHE = "aucune fiche publiée dans l'annuaire"
 
 
+@per_content
 def coverage_by_departement(type_code: str) -> list[dict]:
     """Return, per département of the region, how many published fiches of a type cover it
     (all or part of it: the département itself, the region, one of its EPCI or communes)."""
@@ -171,11 +173,8 @@ def resolve_type(text: str) -> str:
     return text
 
 
-def fiche_shapes(app: Flask, fiche: Fiche, read) -> list[dict]:
-    """Return the GeoJSON features of the territories a fiche covers; read(path) parses a file."""
-    wanted: dict[str, set[str]] = {}
-    for territory in fiche.territories:
-        wanted.setdefault(territory.level, set()).add(territory.code)
+def territory_shapes(app: Flask, wanted: dict[str, set[str]], read) -> list[dict]:
+    """Return the GeoJSON features of territories (level → codes); read(path) parses a file."""
     shapes = []
     for level, codes in wanted.items():
         path = territoires.geojson_path(app, level)

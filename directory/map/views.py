@@ -15,6 +15,7 @@ from flask import (
 from werkzeug.datastructures import MultiDict
 
 from directory import messages as m
+from directory.core import cache
 from directory.core.limits import clamp_page
 from directory.extensions import db
 from directory.fiches.forms import FilterForm
@@ -111,12 +112,19 @@ def fiches_geojson():
         return Response(json.dumps(body), status=400, mimetype="application/json")
     filters = form.filters()
     filters.pop("page", None)
-    collection = services.feature_collection(
-        services.matching_fiches(filters),
-        lambda slug: url_for("fiches.show_fiche", slug=slug),
-    )
-    body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
-    return _gzipped(Response(body, mimetype="application/geo+json"))
+
+    def build() -> bytes:
+        collection = services.feature_collection(
+            services.matching_fiches(filters),
+            lambda slug: url_for("fiches.show_fiche", slug=slug),
+        )
+        return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode()
+
+    if filters.get("q"):
+        # Free text goes through the search index, which follows commits a moment later.
+        return _gzipped(Response(build(), mimetype="application/geo+json"))
+    key = ("geojson", tuple(sorted(request.args.items(multi=True))))
+    return cache.cached_response(key, build, "application/geo+json")
 
 
 @blueprint.route("/carte/couverture")

@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 from unidecode import unidecode
 
+from directory.core.cache import detached_copies, per_content
 from directory.extensions import db
 from directory.territoires.models import (
     Commune,
@@ -197,9 +198,10 @@ def covering_codes(commune: Commune) -> list[tuple[str, str]]:
     return pairs
 
 
+@per_content
 def departements() -> list[Departement]:
-    """Return the départements of the region, by code."""
-    return list(db.session.scalars(select(Departement).order_by(Departement.code)))
+    """Return the départements of the region, by code (read-only copies)."""
+    return detached_copies(db.session.scalars(select(Departement).order_by(Departement.code)))
 
 
 def _labels(niveau: str, codes: Iterable[str]) -> dict[str, str]:

@@ -66,6 +66,8 @@ def test_two_editors_saving_one_fiche_at_once_get_a_success_and_the_conflict_pag
         texts = [f"Résumé de la manche {round_}, écrit par l'éditeur {i}." for i in range(2)]
         for form, text in zip(forms, texts, strict=True):
             form["resume"] = text
+        for _ in range(4):  # the workers keep the page as it is before the saves
+            assert Visitor(server.url).get(f"/fiches/{slug}").status_code == 200
         answers = _at_once(
             [lambda e=e, f=f: e.save(slug, f) for e, f in zip(editors, forms, strict=True)]
         )
@@ -80,6 +82,9 @@ def test_two_editors_saving_one_fiche_at_once_get_a_success_and_the_conflict_pag
         winner_text = texts[1 - answers.index(loser)]
         summary, _ = _summary(live["app"], slug)
         assert summary == winner_text
+        # Either worker answers visitors, and neither shows the page it kept before the save.
+        for _ in range(4):
+            assert winner_text in html.unescape(Visitor(server.url).get(f"/fiches/{slug}").text)
     with live["app"].app_context():
         fiche = db.session.scalar(select(Fiche).where(Fiche.slug == slug))
         saved = db.session.scalars(

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+from directory.core import cache
 from directory.extensions import db
 from directory.fiches import referentiels
 from directory.map.render import Assets, render_map
@@ -178,10 +179,12 @@ def test_render_map_needs_no_request():
 def test_tile_layer_only_when_configured(app, client):
     assert "L.tileLayer" not in page_text(client.get("/carte"))
     app.config["MAP_TILES_URL"] = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    cache.clear(app)  # the page kept under the old configuration
     try:
         body = page_text(client.get("/carte"))
     finally:
         app.config["MAP_TILES_URL"] = None
+        cache.clear(app)
     assert "L.tileLayer" in body and "tile.openstreetmap.org" in body
 
 
