@@ -12,8 +12,10 @@ nothing touches instance/. The app runs in production mode under gunicorn, 2 syn
 socket bound to a free port of 127.0.0.1.
 
 Traffic: home, lists (/fiches pages and filters, type pages), fiche pages, search, « qui
-intervient », the map's GeoJSON, picked at random with fixed weights. Each phase runs a fixed
-time, then waits for the requests in flight (bounded too).
+intervient », the map's GeoJSON, picked at random with fixed weights. Which fiche, commune or
+list page is asked for follows a popularity law: "zipf" (a few often, most rarely, as visits
+usually are) then "uniform" (every fiche equally likely: the caches help least). Each phase runs
+a fixed time, then waits for the requests in flight (bounded too).
 
 The load generator is this script: an asyncio HTTP/1.1 client in one Python process, one
 connection per simulated client (re-opened when the server closes it: sync workers do), gzip
@@ -24,6 +26,7 @@ Aim: fiche pages >= 200 req/s, every route's p95 <= 200 ms at 50 clients, zero e
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
 import random
@@ -113,19 +116,19 @@ def reset_schema(url: str) -> None:
 def prepare(args, workdir: Path, env: dict) -> None:
     """Build the scratch instance with the project's commands (skipped when already built)."""
     marker = workdir / f"prepared-{args.count}-{'pg' if args.database_url else 'sqlite'}"
-    if marker.exists():
-        print(f"Reusing the instance prepared in {workdir}")
-        return
-    if args.database_url:
-        reset_schema(args.database_url)
-    flask = [str(VENV_BIN / "flask")]
-    steps = (
+    steps = [
         ["db", "upgrade"],
         ["territoires", "load"],
         ["seed", "load"],
         ["seed", "demo", "--count", str(args.count)],
         ["search", "rebuild"],
-    )
+    ]
+    if marker.exists():
+        print(f"Reusing the instance prepared in {workdir} (migrated to the head)")
+        steps = steps[:1]
+    elif args.database_url:
+        reset_schema(args.database_url)
+    flask = [str(VENV_BIN / "flask")]
     for step in steps:
         start = time.perf_counter()
         done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -133,6 +136,28 @@ def prepare(args, workdir: Path, env: dict) -> None:
             sys.exit(f"flask {' '.join(step)} failed:\n{done.stderr[-3000:]}")
         print(f"  flask {' '.join(step)}: {time.perf_counter() - start:.1f} s")
     marker.touch()
+
+
+def popularity(data: dict, law: str) -> dict:
+    """Add data["pick"](rng, name): an item of a list, all equally likely ("uniform"), or as
+    visits usually are, a few often and most rarely ("zipf": the k-th most visited item, in a
+    fixed shuffled order, is visited in proportion to 1/k)."""
+    data = {**data, "pages": list(range(1, max(2, len(data["slugs"]) // 20)))}
+    cumulative = {}
+    for name in ("slugs", "communes", "pages"):
+        items = list(data[name])
+        random.Random(name).shuffle(items)
+        data[name] = items
+        weights = [1.0 / (k + 1) for k in range(len(items))]
+        cumulative[name] = list(itertools.accumulate(weights))
+
+    def pick(rng: random.Random, name: str):
+        if law == "uniform":
+            return rng.choice(data[name])
+        return rng.choices(data[name], cum_weights=cumulative[name])[0]
+
+    data["pick"] = pick
+    return data
 
 
 def targets(url: str) -> dict[str, list[str]]:
@@ -337,11 +362,11 @@ def path_for(route: str, rng: random.Random, data: dict) -> str:
     if route == "accueil":
         return "/"
     if route == "fiche":
-        return "/fiches/" + rng.choice(data["slugs"])
+        return "/fiches/" + data["pick"](rng, "slugs")
     if route == "liste":
         pick = rng.random()
         if pick < 0.4:
-            return f"/fiches?page={rng.randint(1, 200)}"
+            return f"/fiches?page={data['pick'](rng, 'pages')}"
         if pick < 0.7:
             return "/fiches?" + urlencode({"departement": rng.choice(DEPARTEMENTS)})
         if pick < 0.85:
@@ -350,7 +375,7 @@ def path_for(route: str, rng: random.Random, data: dict) -> str:
     if route == "recherche":
         return "/recherche?" + urlencode({"q": rng.choice(SEARCH_WORDS)})
     if route == "qui-intervient":
-        return "/qui-intervient?" + urlencode({"commune": rng.choice(data["communes"])})
+        return "/qui-intervient?" + urlencode({"commune": data["pick"](rng, "communes")})
     if route == "geojson":
         if rng.random() < 0.7:
             return "/carte/fiches.geojson"
@@ -405,9 +430,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def report(phase: Phase, cpu: dict) -> bool:
+def report(phase: Phase, cpu: dict, law: str) -> bool:
     """Print a phase's table; return True when it meets the aim."""
-    print(f"\n== {phase.clients} clients, {phase.seconds:.0f} s (measured {phase.wall:.1f} s) ==")
+    print(
+        f"\n== {phase.clients} clients, {law} popularity, {phase.seconds:.0f} s "
+        f"(measured {phase.wall:.1f} s) =="
+    )
     header = (
         f"{'route':<15} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} "
         f"{'p99 ms':>7} {'errors':>6} {'kB/resp':>8}"
@@ -447,7 +475,7 @@ def report(phase: Phase, cpu: dict) -> bool:
         f"load generator {cpu['generator']:.0f} %, rest of the machine {cpu['others']:.0f} %; "
         f"load average {cpu['loadavg']}"
     )
-    print(f"Aim at {phase.clients} clients: {'met' if met else 'NOT met'}")
+    print(f"Aim at {phase.clients} clients ({law}): {'met' if met else 'NOT met'}")
     return met
 
 
@@ -479,7 +507,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--database-url", help="a PostgreSQL database (schema bench_load)")
     parser.add_argument("--workdir", type=Path, help="keep the scratch instance here, reuse it")
+    parser.add_argument(
+        "--popularity",
+        default="zipf,uniform",
+        help="how visits spread over fiches, communes and list pages: zipf, uniform or both",
+    )
+    parser.add_argument("--skip", default="", help="routes left out of the mix, e.g. recherche")
     args = parser.parse_args()
+    for route in filter(None, args.skip.split(",")):
+        WEIGHTS.pop(route)
     if not (GEO_DIR / "communes.json").exists():
         sys.exit("Geography missing: run `make geo` first.")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-load-"))
@@ -489,7 +525,7 @@ def main() -> int:
     engine = "PostgreSQL" if args.database_url else "SQLite"
     print(f"Preparing {args.count:,} demo fiches ({engine})")
     prepare(args, workdir, env)
-    data = targets(url)
+    found = targets(url)
     server, port = start_server(env, args.workers, workdir)
     met = True
     try:
@@ -498,18 +534,20 @@ def main() -> int:
 
         print(
             f"Server: gunicorn {gunicorn_version}, {args.workers} sync workers on "
-            f"127.0.0.1:{port}, production mode, {len(data['slugs']):,} published fiches"
+            f"127.0.0.1:{port}, production mode, {len(found['slugs']):,} published fiches"
         )
         print(
             f"Load generator: bench/load.py, asyncio HTTP/1.1 client, one process "
             f"(Python {platform.python_version()}), one connection per client"
         )
         print(f"Mix: {', '.join(f'{k} {v} %' for k, v in WEIGHTS.items())}")
-        if args.warmup:
-            asyncio.run(run_phase(port, 4, args.warmup, data))
-        for clients in [int(c) for c in args.clients.split(",")]:
-            phase, cpu = measure(port, server, clients, args.seconds, data)
-            met = report(phase, cpu) and met
+        for law in args.popularity.split(","):
+            data = popularity(found, law)
+            if args.warmup:
+                asyncio.run(run_phase(port, 4, args.warmup, data))
+            for clients in [int(c) for c in args.clients.split(",")]:
+                phase, cpu = measure(port, server, clients, args.seconds, data)
+                met = report(phase, cpu, law) and met
     finally:
         server.terminate()
         try:

@@ -1,5 +1,7 @@
 """Safe rendering of the Markdown subset allowed in long texts (missions, conditions…)."""
 
+import threading
+
 import markdown
 import nh3
 import phonenumbers
@@ -8,13 +10,20 @@ from markupsafe import Markup
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "h3", "h4"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+_local = threading.local()  # a Markdown converter is reusable, but by one thread at a time
+
+
+def _converter() -> markdown.Markdown:
+    if not hasattr(_local, "converter"):
+        _local.converter = markdown.Markdown(extensions=["sane_lists"])
+    return _local.converter.reset()
 
 
 def render_markdown(text: str | None) -> Markup:
     """Render Markdown to HTML, keeping only a safe subset of tags and http(s)/mailto links."""
     if not text:
         return Markup("")
-    html = markdown.markdown(text, extensions=["sane_lists"])
+    html = _converter().convert(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

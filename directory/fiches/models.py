@@ -11,6 +11,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -112,6 +113,8 @@ fiche_porteurs = Table(
 
 class Fiche(db.Model):
     __tablename__ = "fiches"
+    # The public list walks published fiches by name, a page at a time.
+    __table_args__ = (Index("ix_fiches_status_name", "status", "name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
@@ -248,6 +251,8 @@ class FicheTerritory(db.Model):
     """One territory a fiche covers, by official code: (fiche, niveau, code)."""
 
     __tablename__ = "fiche_territories"
+    # « Qui intervient », the territory filters and the counts look territories up by code.
+    __table_args__ = (Index("ix_fiche_territories_level_code", "level", "code"),)
 
     fiche_id: Mapped[int] = mapped_column(
         ForeignKey("fiches.id", ondelete="CASCADE"), primary_key=True
