@@ -94,6 +94,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from directory.accounts import commands as account_commands
+    from directory.core import commands as core_commands
     from directory.demo import commands as demo_commands
     from directory.imports import commands as import_commands
     from directory.search import commands as search_commands
@@ -104,3 +105,4 @@ def register_commands(app: Flask) -> None:
     search_commands.register(app)
     account_commands.register(app)
     territoire_commands.register(app)
+    core_commands.register(app)

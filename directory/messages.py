@@ -112,6 +112,35 @@ DATABASE_UNAVAILABLE = (
     "enregistré. Réessayez dans quelques instants (le bouton « Retour » du navigateur retrouve "
     "votre saisie)."
 )
+BACKUP_WRITTEN = (
+    "Sauvegarde écrite : {path} ({rows} lignes de {tables} tables, schéma {revision}). "
+    "Elle contient les comptes (mots de passe chiffrés) : gardez-la en lieu sûr."
+)
+BACKUP_EXISTS = "Le fichier {path} existe déjà : choisissez un autre nom."
+RESTORE_NOT_AN_ARCHIVE = "{path} n'est pas une sauvegarde de l'annuaire (flask backup)."
+RESTORE_FORMAT_UNKNOWN = (
+    "Format de sauvegarde {version} inconnu de cette version de l'annuaire : rien n'a été écrit."
+)
+RESTORE_REVISION_UNKNOWN = (
+    "La sauvegarde vient d'une version du schéma ({revision}) que cette version de l'annuaire "
+    "ne sait pas migrer : installez la version qui l'a écrite, ou une plus récente. "
+    "Rien n'a été écrit."
+)
+RESTORE_DATABASE_AHEAD = (
+    "La base est au schéma {current}, qui ne précède pas celui de la sauvegarde ({revision}) : "
+    "restaurez dans une base neuve. Rien n'a été écrit."
+)
+RESTORE_NOT_EMPTY = (
+    "La base n'est pas vide (table {table}) : restaurez dans une base neuve. Rien n'a été écrit."
+)
+RESTORE_DONE = (
+    "Sauvegarde chargée : {rows} lignes dans {tables} tables (schéma {revision}), base mise à "
+    "jour et index de recherche reconstruit."
+)
+RESTORE_VERSIONS_DIFFER = (
+    "Les référentiels de la sauvegarde ({saved}) diffèrent de ceux de cette version : "
+    "lancez flask referentiels load."
+)
 
 # Labels of the standard's fields, as users read them (history, sources, completeness).
 FIELD_LABELS = {

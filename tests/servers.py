@@ -1,18 +1,22 @@
 """Real server processes for tests: gunicorn in production mode on 127.0.0.1, a database of its
 own, and a visitor that signs in and posts forms as a browser would (cookies, CSRF token)."""
 
+import glob
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import requests
 from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
 
 from directory import create_app
 from directory.extensions import db
@@ -182,3 +186,61 @@ class Visitor:
 
     def save(self, slug: str, form: dict) -> requests.Response:
         return self.post(f"/fiches/{slug}/modifier", form)
+
+
+# --- A PostgreSQL cluster of its own ------------------------------------------------------
+
+
+def postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=_version)
+    return Path(found[-1]).parent if found else None
+
+
+def _version(path: str) -> int:
+    return int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster on a free port, run as the postgres user when root."""
+
+    def __init__(self, bin_dir: Path):
+        self.bin = bin_dir
+        self.dir = Path(tempfile.mkdtemp(prefix="directory-pg-"))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self.run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "-A", "trust")
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/directory"
+
+    def run(self, tool: str, *args: str) -> None:
+        command = [str(self.bin / tool), *args]
+        if os.geteuid() == 0:  # initdb and the server refuse to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        self.run(
+            "pg_ctl", "-D", str(self.dir / "data"), "-o", options, "-l", str(self.dir / "log"),
+            "-w", "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+
+    def create_database(self) -> None:
+        engine = create_engine(
+            self.url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with engine.connect() as connection:
+            connection.execute(text("CREATE DATABASE directory"))
+        engine.dispose()
+
+    def remove(self) -> None:
+        try:
+            self.stop()
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.dir, ignore_errors=True)
