@@ -131,7 +131,7 @@ def prepare(args, workdir: Path, env: dict) -> None:
     flask = [str(VENV_BIN / "flask")]
     for step in steps:
         start = time.perf_counter()
-        done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True)
+        done = subprocess.run(flask + step, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603 - the project's own flask command
         if done.returncode != 0:
             sys.exit(f"flask {' '.join(step)} failed:\n{done.stderr[-3000:]}")
         print(f"  flask {' '.join(step)}: {time.perf_counter() - start:.1f} s")
@@ -146,7 +146,7 @@ def popularity(data: dict, law: str) -> dict:
     cumulative = {}
     for name in ("slugs", "communes", "pages"):
         items = list(data[name])
-        random.Random(name).shuffle(items)
+        random.Random(name).shuffle(items)  # noqa: S311 - a fixed shuffle, not a secret
         data[name] = items
         weights = [1.0 / (k + 1) for k in range(len(items))]
         cumulative[name] = list(itertools.accumulate(weights))
@@ -170,9 +170,8 @@ def targets(url: str) -> dict[str, list[str]]:
         def column(sql: str) -> list[str]:
             return [row[0] for row in connection.execute(text(sql))]
 
-        published = "status = 'publiee'"
-        slugs = column(f"SELECT slug FROM fiches WHERE {published} ORDER BY id")
-        types = column(f"SELECT DISTINCT type_code FROM fiches WHERE {published} ORDER BY 1")
+        slugs = column("SELECT slug FROM fiches WHERE status = 'publiee' ORDER BY id")
+        types = column("SELECT DISTINCT type_code FROM fiches WHERE status = 'publiee' ORDER BY 1")
         communes = column(
             "SELECT DISTINCT commune_code FROM fiches WHERE commune_code IS NOT NULL ORDER BY 1"
         )
@@ -212,7 +211,7 @@ def start_server(env: dict, workers: int, workdir: Path) -> tuple[subprocess.Pop
         "%(s)s %(m)s %(U)s %(L)s",  # the path without the query string (see docs/deploy.md)
         "wsgi:app",
     ]
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603 - the project's own gunicorn
         command,
         cwd=ROOT,
         env={**env, "DIRECTORY_SITE_URL": f"http://127.0.0.1:{port}"},
@@ -384,7 +383,7 @@ def path_for(route: str, rng: random.Random, data: dict) -> str:
 
 
 async def client(port: int, phase: Phase, deadline: float, seed: int, data: dict) -> None:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible traffic, not a secret
     routes, weights = list(WEIGHTS), list(WEIGHTS.values())
     connection = Connection(port)
     try:

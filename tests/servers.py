@@ -56,7 +56,7 @@ def server_environment(database_url: str, tmp_path: Path, **extra: str) -> dict:
     env.pop("DATABASE_URL", None)
     env.update(
         DIRECTORY_ENV="production",
-        DIRECTORY_SECRET_KEY="a-long-secret-key-for-the-live-server-tests",
+        DIRECTORY_SECRET_KEY="a-long-secret-key-for-the-live-server-tests",  # noqa: S106 - the test server's key
         DIRECTORY_TRUSTED_HOSTS=TRUSTED_HOST,
         DIRECTORY_SITE_URL="http://127.0.0.1",
         DIRECTORY_SQLALCHEMY_DATABASE_URI=database_url,
@@ -94,7 +94,7 @@ class Gunicorn:
             "wsgi:app",
         ]
         with open(log, "ab") as output:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: S603 - the project's own gunicorn
                 command,
                 cwd=ROOT,
                 env={**env, "DIRECTORY_SITE_URL": self.url},
@@ -218,7 +218,7 @@ class Cluster:
         command = [str(self.bin / tool), *args]
         if os.geteuid() == 0:  # initdb and the server refuse to run as root
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        subprocess.run(command, check=True, capture_output=True, timeout=120)  # noqa: S603 - PostgreSQL's own tools
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"

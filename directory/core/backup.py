@@ -181,7 +181,7 @@ def _move_sequences(connection, table) -> None:
         if sequence:
             connection.execute(
                 text(
-                    f"SELECT setval(:sequence, coalesce((SELECT max({column.name}) "
+                    f"SELECT setval(:sequence, coalesce((SELECT max({column.name}) "  # noqa: S608 - reflected names of our own tables
                     f"FROM {table.name}), 0) + 1, false)"
                 ),
                 {"sequence": sequence},

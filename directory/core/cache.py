@@ -241,24 +241,36 @@ class SharedResponse(Response):
 
 @dataclass(frozen=True)
 class Entry:
-    """A response body kept gzipped, with what revalidation needs."""
+    """A response body kept gzipped, with what revalidation needs.
+
+    A page holding the request's CSP nonce (the maps' inline scripts) is kept in the pieces
+    around it, and each answer gets its own request's nonce: a kept nonce would not match the
+    policy sent with the answer.
+    """
 
     status: int
     mimetype: str
-    body: bytes  # gzipped
+    body: bytes  # gzipped; empty when the page is kept in pieces around the nonce
+    pieces: tuple[bytes, ...]
     etag: str
     last_modified: datetime
     shared: bool  # the same for everyone (else it varies by user: Vary: Cookie)
 
     @property
     def size(self) -> int:
-        return len(self.body) + 200
+        return len(self.body) + sum(len(p) for p in self.pieces) + 200
 
     @classmethod
     def of(cls, body: bytes, mimetype: str, state: State, *, gzipped=False, shared=False):
+        plain = gzip.decompress(body) if gzipped else body
+        nonce = (getattr(request, "csp_nonce", "") or "").encode()
+        if nonce and nonce in plain:
+            pieces = tuple(plain.split(nonce))
+            etag = hashlib.blake2b(b"\0".join(pieces), digest_size=12).hexdigest()
+            return cls(200, mimetype, b"", pieces, etag, state.changed_at, shared)
         packed = body if gzipped else gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
         etag = hashlib.blake2b(packed, digest_size=12).hexdigest()
-        return cls(200, mimetype, packed, etag, state.changed_at, shared)
+        return cls(200, mimetype, packed, (), etag, state.changed_at, shared)
 
     def response(self) -> Response:
         """Answer the current request: gzipped if it accepts it, 304 if it has this version."""
@@ -266,11 +278,15 @@ class Entry:
             status=self.status, mimetype=self.mimetype
         )
         response.vary.add("Accept-Encoding")
-        if request.accept_encodings["gzip"]:
-            response.set_data(self.body)
-            response.headers["Content-Encoding"] = "gzip"
+        gzip_ok = request.accept_encodings["gzip"]
+        if self.pieces:
+            plain = getattr(request, "csp_nonce", "").encode().join(self.pieces)
+            body = gzip.compress(plain, compresslevel=1, mtime=0) if gzip_ok else plain
         else:
-            response.set_data(gzip.decompress(self.body))
+            body = self.body if gzip_ok else gzip.decompress(self.body)
+        response.set_data(body)
+        if gzip_ok:
+            response.headers["Content-Encoding"] = "gzip"
         response.set_etag(self.etag)
         response.last_modified = self.last_modified
         if self.shared:

@@ -2,6 +2,9 @@
 as soon as a change is committed, is never shown to someone it was not rendered for, and is
 revalidated by browsers with a conditional GET."""
 
+import gzip
+import re
+
 import pytest
 from babel.numbers import format_decimal
 from sqlalchemy import func, select
@@ -142,3 +145,18 @@ def test_a_changed_referentiel_label_shows_at_once(app, client):
     value.label = "Aidants et proches"
     db.session.commit()
     assert "Aidants et proches" in page_text(client.get("/referentiels"))
+
+
+def test_a_kept_page_with_a_map_gets_the_nonce_of_each_request(client):
+    fiche = _published("SAMSAH des Brasseurs", commune_code="57463")
+    nonces = []
+    for _ in range(3):
+        response = client.get(f"/fiches/{fiche.slug}", headers={"Accept-Encoding": "gzip"})
+        policy = response.headers["Content-Security-Policy"]
+        nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+        body = response.get_data()
+        if response.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        assert f'<script nonce="{nonce}">'.encode() in body  # the map's script may run
+        nonces.append(nonce)
+    assert len(set(nonces)) == 3

@@ -163,7 +163,7 @@ def test_a_worker_killed_in_the_middle_of_a_save_leaves_the_old_fiche_whole(one_
                 killed_mid_save += 1
                 break
             os.kill(worker, signal.SIGCONT)
-            time.sleep(random.uniform(0, 0.003))
+            time.sleep(random.uniform(0, 0.003))  # noqa: S311 - a random pause, not a secret
         thread.join(timeout=60)
         if killed_mid_save:
             server.wait_ready(exclude=(worker,))
@@ -190,7 +190,7 @@ def test_workers_killed_at_any_moment_of_saves_leave_each_fiche_old_or_new(one_w
     assert editor.save(slug, _changed_form(editor, slug, "mesure")).status_code == 302
     took = time.perf_counter() - start
     outcomes = []
-    rng = random.Random(11)
+    rng = random.Random(11)  # noqa: S311 - reproducible kill times
     for round_ in range(KILLS):
         word = f"tour-{round_}"
         form = _changed_form(editor, slug, word)
