@@ -3,7 +3,7 @@ schema revision and the versions of the référentiels and of the standard.
 
 The archive holds what the database holds, and the database keeps no secret in clear: passwords
 are scrypt hashes, invitation and reset links are signed tokens that are not stored at all. The
-search index and the queue of its retries are left out: `flask restore` rebuilds the index.
+search index is a file, not in the archive: `flask restore` rebuilds it from the restored rows.
 """
 
 import gzip
@@ -24,7 +24,7 @@ from directory.fiches.referentiels import REFERENTIELS_DIR, SCHEMAS_DIR, read_js
 
 FORMAT = "annuaire-dispositifs-coordination/sauvegarde"
 FORMAT_VERSION = 1
-LEFT_OUT = frozenset({"alembic_version", "search_pending", "content_state"})
+LEFT_OUT = frozenset({"alembic_version", "content_state"})
 BATCH = 1000
 
 

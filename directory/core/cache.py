@@ -33,7 +33,7 @@ UNSEEN_TABLES = frozenset(
     {
         "content_state",
         "audit_events",
-        "search_pending",
+        "search_changes",  # the index's change log: written with the changes, pruned apart
         "users",
         "memberships",
         "invitations",
