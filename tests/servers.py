@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from directory import create_app
 from directory.extensions import db
-from directory.fiches.seed import load_seed
+from directory.imports.seed import load_seed
 from directory.territoires.services import load_reference
 from tests.conftest import GEO_DIR, ROOT
 from tests.fiches.edit_helpers import form_fields

@@ -38,6 +38,7 @@ UNSEEN_TABLES = frozenset(
         "memberships",
         "invitations",
         "reminders_sent",
+        "proposal_digests",
     }
 )
 # Pages kept for visitors who are not signed in (a signed-in person's pages are their own).
