@@ -1,16 +1,12 @@
 """Read queries on fiches: the public list with its filters, coverage of a commune, relations."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from directory.core.cache import per_content
 from directory.core.limits import clamp_page
 from directory.extensions import db
-from directory.fiches import referentiels
 from directory.fiches.models import (
-    DispositifType,
     Fiche,
     FicheLink,
     FicheTerritory,
@@ -22,15 +18,6 @@ from directory.territoires.models import Commune, Departement
 from directory.territoires.services import covering_codes
 
 LEVEL_ORDER = ("commune", "epci", "departement", "region")
-CARD_COLUMNS = (
-    Fiche.id,
-    Fiche.slug,
-    Fiche.name,
-    Fiche.acronym,
-    Fiche.fictive,
-    Fiche.summary,
-    Fiche.type_code,
-)
 
 
 def visible_fiches() -> Select:
@@ -129,26 +116,11 @@ def paginate_fiches(filters: dict, page: int, per_page: int):
     return db.paginate(query, page=clamp_page(page), per_page=per_page, error_out=False)
 
 
-@dataclass(frozen=True)
-class Card:
-    """What a fiche card shows (templates/_macros.html fiche_card): cheap to read by thousands."""
-
-    id: int
-    slug: str
-    name: str
-    acronym: str | None
-    fictive: bool
-    summary: str
-    type_code: str
-    type: DispositifType
-
-
-def covering_fiches(commune: Commune) -> list[tuple[Card, str]]:
-    """Return (card, finest matching level) for every visible fiche covering a commune."""
+def covering_fiches(commune: Commune) -> list[tuple[Fiche, str]]:
+    """Return (fiche, finest matching level) for every visible fiche covering a commune."""
     pairs = covering_codes(commune)
-    # A commune may be covered by thousands of fiches: plain rows, not ORM objects.
     query = (
-        select(*CARD_COLUMNS, FicheTerritory.level)
+        select(Fiche, FicheTerritory.level)
         .join(FicheTerritory, FicheTerritory.fiche_id == Fiche.id)
         .where(Fiche.status == Statut.PUBLIEE)
         .where(
@@ -160,13 +132,11 @@ def covering_fiches(commune: Commune) -> list[tuple[Card, str]]:
             )
         )
     )
-    types = {t.code: t for t in referentiels.types()}
-    best: dict[int, tuple[Card, str]] = {}
-    for row in db.session.execute(query):
-        known = best.get(row.id)
-        if known is None or LEVEL_ORDER.index(row.level) < LEVEL_ORDER.index(known[1]):
-            card = Card(*row[:-1], type=types.get(row.type_code))
-            best[row.id] = (card, row.level)
+    best: dict[int, tuple[Fiche, str]] = {}
+    for fiche, level in db.session.execute(query):
+        known = best.get(fiche.id)
+        if known is None or LEVEL_ORDER.index(level) < LEVEL_ORDER.index(known[1]):
+            best[fiche.id] = (fiche, level)
     return list(best.values())
 
 
